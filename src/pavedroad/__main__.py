@@ -1,0 +1,5 @@
+"""Allow `python -m pavedroad`."""
+
+from pavedroad.cli import main
+
+main()

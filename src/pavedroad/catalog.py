@@ -1,0 +1,174 @@
+"""Load and strictly validate a catalog: catalog.yaml plus its templates/ folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pavedroad.errors import ConfigError, UserError
+from pavedroad.schema import describe, load_yaml
+
+CATALOG_ENV = "PAVED_CATALOG"
+CATALOG_FILE = "catalog.yaml"
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
+TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+Kind = Literal["service", "dockerfile", "terraform", "kubernetes", "pipeline"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TemplateModel(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    kind: Kind
+    version: str
+    path: str
+    tags: list[str] = []
+    owners: list[str] = Field(min_length=1)
+    guarded: list[str] = []
+    scenarios: dict[str, dict[str, Any]] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not TEMPLATE_ID.match(value):
+            raise ValueError(f"{value!r} is not a valid id; use lowercase words joined by hyphens")
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError(f"{value!r} is not a semantic version; use MAJOR.MINOR.PATCH, e.g. 1.2.0")
+        return value
+
+
+class CatalogModel(_Strict):
+    version: str
+    templates: list[TemplateModel] = Field(min_length=1)
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        return TemplateModel._version(value)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One template of the catalog, with its folder resolved."""
+
+    id: str
+    title: str
+    description: str
+    kind: str
+    version: str
+    directory: Path
+    tags: tuple[str, ...]
+    owners: tuple[str, ...]
+    guarded: tuple[str, ...]
+    scenarios: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog."""
+
+    root: Path
+    version: str
+    templates: tuple[Template, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Return the template ids in catalog order."""
+        return tuple(t.id for t in self.templates)
+
+    def get(self, template_id: str) -> Template:
+        """Return a template by id, or raise a UserError listing the known ids."""
+        for template in self.templates:
+            if template.id == template_id:
+                return template
+        known = ", ".join(self.ids)
+        raise UserError(f"unknown template {template_id!r}; known templates: {known}")
+
+
+def bundled_root() -> Path:
+    """Return the folder of the catalog that ships with Paved Road."""
+    packaged = Path(str(resources.files("pavedroad"))) / "_catalog"
+    if (packaged / CATALOG_FILE).is_file():
+        return packaged
+    source_tree = Path(__file__).resolve().parents[2]
+    if (source_tree / CATALOG_FILE).is_file():
+        return source_tree
+    raise ConfigError("the bundled catalog is missing from this installation; reinstall pavedroad")
+
+
+def resolve_root(option: Path | None) -> Path:
+    """Pick the catalog folder: --catalog, then $PAVED_CATALOG, then the bundled one."""
+    if option is not None:
+        return option
+    env = os.environ.get(CATALOG_ENV)
+    return Path(env) if env else bundled_root()
+
+
+def load(root: Path | None = None) -> Catalog:
+    """Load and validate the catalog in root (default: see resolve_root)."""
+    root = resolve_root(root)
+    path = root / CATALOG_FILE if root.is_dir() else root
+    display = CATALOG_FILE if path.name == CATALOG_FILE else str(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: catalog not found; pass --catalog DIR with a {CATALOG_FILE}")
+    raw = load_yaml(path, display)
+    try:
+        model = CatalogModel.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ConfigError(describe(display, exc)) from None
+    _check_unique(model, display)
+    templates = tuple(_resolve(path.parent, i, t, display) for i, t in enumerate(model.templates))
+    return Catalog(root=path.parent, version=model.version, templates=templates)
+
+
+def _check_unique(model: CatalogModel, display: str) -> None:
+    seen: dict[str, int] = {}
+    for index, template in enumerate(model.templates):
+        if template.id in seen:
+            first = seen[template.id]
+            raise ConfigError(
+                f"{display}: templates[{index}].id: duplicate id {template.id!r} "
+                f"(also templates[{first}]); give each template its own id"
+            )
+        seen[template.id] = index
+
+
+def _resolve(base: Path, index: int, model: TemplateModel, display: str) -> Template:
+    directory = (base / model.path).resolve()
+    if not directory.is_relative_to(base.resolve()):
+        raise ConfigError(
+            f"{display}: templates[{index}].path: {model.path!r} leaves the catalog folder; "
+            "use a path under templates/"
+        )
+    if not any((directory / name).is_file() for name in ("copier.yml", "copier.yaml")):
+        raise ConfigError(
+            f"{display}: templates[{index}].path: no copier.yml in {model.path!r}; "
+            "point it at a copier template folder"
+        )
+    return Template(
+        id=model.id,
+        title=model.title,
+        description=model.description,
+        kind=model.kind,
+        version=model.version,
+        directory=directory,
+        tags=tuple(model.tags),
+        owners=tuple(model.owners),
+        guarded=tuple(model.guarded),
+        scenarios={name: dict(answers) for name, answers in model.scenarios.items()},
+    )

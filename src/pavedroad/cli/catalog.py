@@ -1,0 +1,72 @@
+"""`paved catalog`: list and show the templates of a catalog."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from pavedroad import catalog as catalog_mod
+from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.questions import Question, load_config
+
+app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True)
+
+
+@app.command("list")
+@handle_errors
+def list_templates(
+    catalog: CatalogOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """List the templates of the catalog."""
+    cat = catalog_mod.load(catalog)
+    if as_json:
+        typer.echo(json.dumps([_summary(t) for t in cat.templates], indent=2, sort_keys=True))
+        return
+    rows = [("ID", "VERSION", "KIND", "TITLE")]
+    rows += [(t.id, t.version, t.kind, t.title) for t in cat.templates]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[3])
+
+
+def _summary(t: catalog_mod.Template) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "title": t.title,
+        "description": t.description,
+        "kind": t.kind,
+        "version": t.version,
+        "tags": list(t.tags),
+        "owners": list(t.owners),
+        "scenarios": sorted(t.scenarios),
+    }
+
+
+@app.command("show")
+@handle_errors
+def show(
+    template_id: Annotated[str, typer.Argument(metavar="ID", help="Template id.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Show a template: version, questions with types and defaults, scenarios."""
+    template = catalog_mod.load(catalog).get(template_id)
+    config = load_config(template.directory)
+    typer.echo(f"{template.id} {template.version} ({template.kind}): {template.title}")
+    typer.echo(template.description.strip())
+    typer.echo(f"owners: {', '.join(template.owners)}   tags: {', '.join(template.tags)}")
+    typer.echo("\nquestions:")
+    for question in config.questions:
+        typer.echo(_question_line(question))
+    typer.echo("\nscenarios:")
+    for name, answers in template.scenarios.items():
+        shown = ", ".join(f"{k}={v}" for k, v in answers.items()) or "(all defaults)"
+        typer.echo(f"  {name}: {shown}")
+
+
+def _question_line(q: Question) -> str:
+    default = "" if q.default is None else f" = {q.default!r}"
+    choices = f" one of {[v for _, v in q.choices]}" if q.choices else ""
+    return f"  {q.name} ({q.type}){default}{choices}\n      {q.help.strip()}"

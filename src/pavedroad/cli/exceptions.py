@@ -1,0 +1,100 @@
+"""`paved exceptions`: request, list and review security exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pavedroad import clock, exception_request, exception_review, exceptions, policy
+from pavedroad.cli._common import handle_errors
+from pavedroad.errors import UserError
+from pavedroad.rules import rule_severity
+
+app = typer.Typer(help="Request, list and review security exceptions.", no_args_is_help=True)
+
+RepoOption = Annotated[
+    Path,
+    typer.Option("--path", "-C", help="Repository folder.", file_okay=False, resolve_path=True),
+]
+
+
+@app.command("request")
+@handle_errors
+def request(
+    finding: Annotated[str, typer.Argument(help="Fingerprint or short reference from the gate.")],
+    owner: Annotated[str, typer.Option(prompt=True, help="Accountable person or team.")],
+    justification: Annotated[str, typer.Option(prompt=True, help="Why the risk is acceptable.")],
+    approver: Annotated[str, typer.Option(prompt=True, help="Who approved it.")],
+    days: Annotated[int, typer.Option(prompt=True, help="How many days it lasts.")] = 30,
+    control: Annotated[
+        list[str] | None, typer.Option("--control", help="Compensating control (repeatable).")
+    ] = None,
+    ticket: Annotated[str | None, typer.Option(help="Tracking ticket URL.")] = None,
+    path: RepoOption = Path(),
+) -> None:
+    """Add an exception for a finding of the last gate run; prints the diff."""
+    if days < 1:
+        raise UserError(f"--days {days}: an exception must last at least one day")
+    today = clock.today()
+    pol = policy.load(path)
+    entry = exception_request.find_entry(path, finding)
+    existing = [r.id for r in exceptions.load(path, pol, rule_severity)]
+    req = exception_request.Request(
+        owner=owner,
+        justification=justification,
+        approver=approver,
+        expires=today + dt.timedelta(days=days),
+        controls=tuple(control or ()),
+        ticket=ticket,
+    )
+    record = exception_request.build_record(entry, req, today, existing)
+    typer.echo(exception_request.append(path, record, pol, rule_severity), nl=False)
+    typer.echo(f"Added {record['id']} for {entry.rule_id} in {entry.path}; commit it for review.")
+
+
+@app.command("list")
+@handle_errors
+def list_records(path: Annotated[Path, typer.Argument(file_okay=False)] = Path()) -> None:
+    """List the exceptions of one repository: active, expiring soon, expired."""
+    pol = policy.load(path)
+    records = exceptions.load(path, pol, rule_severity)
+    review = exception_review.build(
+        [(exception_review.repo_name(path), records)], clock.today(), pol.warn_expiring_within_days
+    )
+    if not review.entries:
+        typer.echo("no exceptions recorded")
+    for entry in review.entries:
+        r = entry.record
+        typer.echo(f"{r.id:<9} {entry.status:<8} {r.expires}  {r.rule:<14} {r.owner:<18} "
+                   f"{', '.join(r.paths)}")
+
+
+@app.command("review")
+@handle_errors
+def review(
+    paths: Annotated[list[Path], typer.Argument(file_okay=False, help="Repositories.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Review exceptions across repositories: totals, owners, rules, expiry, patterns."""
+    renderers = {
+        "text": exception_review.render_text,
+        "markdown": exception_review.render_markdown,
+        "json": exception_review.render_json,
+    }
+    if fmt not in renderers:
+        raise UserError(f"--format {fmt}: use one of {', '.join(renderers)}")
+    repos = []
+    warn_days = 14
+    for root in paths:
+        pol = policy.load(root)
+        warn_days = pol.warn_expiring_within_days
+        repos.append((exception_review.repo_name(root), exceptions.load(root, pol, rule_severity)))
+    body = renderers[fmt](exception_review.build(repos, clock.today(), warn_days))
+    if output is None:
+        typer.echo(body)
+    else:
+        output.write_text(body + ("" if body.endswith("\n") else "\n"), encoding="utf-8")

@@ -1,0 +1,182 @@
+"""`paved exceptions request`: turn a finding from the last gate run into a new record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from pavedroad import exceptions
+from pavedroad.errors import ConfigError, UserError
+from pavedroad.gate_types import GateResult, Verdict
+from pavedroad.policy import Policy
+
+HEADER = (
+    "# Security exceptions, reviewed like code (see CODEOWNERS).\n"
+    "# Add records with `paved exceptions request <finding>`.\n"
+)
+
+
+@dataclass(frozen=True)
+class GateEntry:
+    """What the last gate run knew about one finding."""
+
+    fingerprint: str
+    rule_id: str
+    title: str
+    severity: str
+    path: str
+    resource: str
+    verdict: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks for an exception, why and for how long."""
+
+    owner: str
+    justification: str
+    approver: str
+    expires: dt.date
+    controls: tuple[str, ...]
+    ticket: str | None
+
+
+def cache_file(root: Path) -> Path:
+    """Return where the last gate result for this repository is kept."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    base = Path(platformdirs.user_cache_dir("pavedroad"))
+    return base / "last-gate" / f"{key}.json"
+
+
+def save_last_gate(root: Path, result: GateResult) -> None:
+    """Remember the findings of a gate run so a developer can request an exception."""
+    entries = [
+        GateEntry(
+            fingerprint=g.finding.fingerprint,
+            rule_id=g.finding.rule_id,
+            title=g.finding.title,
+            severity=g.finding.severity.label,
+            path=g.finding.path,
+            resource=g.finding.resource,
+            verdict=g.verdict.value,
+            stage=result.stage,
+        )
+        for g in result.findings
+        if g.verdict is not Verdict.EXCEPTED
+    ]
+    path = cache_file(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{id(entries)}.tmp")
+    tmp.write_text(json.dumps([asdict(e) for e in entries], indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def find_entry(root: Path, ref: str) -> GateEntry:
+    """Find a finding of the last gate run by fingerprint or short reference."""
+    path = cache_file(root)
+    if not path.is_file():
+        raise UserError(f"no gate run recorded for {root}; run `paved gate` first")
+    try:
+        entries = [GateEntry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError):
+        raise UserError(f"the last gate record is damaged; run `paved gate` again ({path})") from None
+    hits = [e for e in entries if e.fingerprint.startswith(ref.lower())] if len(ref) >= 6 else []
+    if not hits:
+        raise UserError(
+            f"no finding {ref!r} in the last gate run of {root}; copy the reference the gate "
+            "printed (at least 6 characters) or run `paved gate` again"
+        )
+    if len({e.fingerprint for e in hits}) > 1:
+        raise UserError(f"reference {ref!r} matches several findings; give more characters")
+    return hits[0]
+
+
+def build_record(
+    entry: GateEntry, request: Request, today: dt.date, existing: list[str]
+) -> dict[str, Any]:
+    """Return the new record as plain data, with the next free EXC id."""
+    if request.expires <= today:
+        raise UserError(
+            f"expiry {request.expires} is not in the future; an exception must end after today"
+        )
+    record: dict[str, Any] = {
+        "id": next_id(existing),
+        "rule": entry.rule_id,
+        "paths": [entry.path],
+        "resource": entry.resource or None,
+        "fingerprint": entry.fingerprint[:12],
+        "justification": request.justification,
+        "owner": request.owner,
+        "approver": request.approver,
+        "created": today,
+        "expires": request.expires,
+        "controls": list(request.controls),
+        "ticket": request.ticket,
+    }
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def next_id(existing: list[str]) -> str:
+    """Return EXC-NNNN one above the highest EXC number in use."""
+    numbers = [int(i.split("-")[1]) for i in existing if i.startswith("EXC-")]
+    return f"EXC-{max(numbers, default=0) + 1:04d}"
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    return yaml
+
+
+def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: Any) -> str:
+    """Validate and append a record, keeping comments and layout; return the unified diff."""
+    path = root / exceptions.EXCEPTIONS_PATH
+    before = path.read_text(encoding="utf-8") if path.is_file() else ""
+    yaml = _yaml()
+    try:
+        doc = yaml.load(before) if before.strip() else None
+    except YAMLError as exc:
+        raise ConfigError(f"{exceptions.EXCEPTIONS_PATH}: invalid YAML: {exc}; fix it first") from None
+    doc = _with_list(doc)
+    doc["exceptions"].append(record)
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    after = (HEADER if not before else "") + buffer.getvalue()
+    check = YAML(typ="safe").load(after)
+    exceptions.parse(check, policy, rule_severity, exceptions.EXCEPTIONS_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(after, encoding="utf-8")
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{exceptions.EXCEPTIONS_PATH}",
+            tofile=f"b/{exceptions.EXCEPTIONS_PATH}",
+        )
+    )
+
+
+def _with_list(doc: Any) -> Any:
+    if doc is None:
+        return {"version": 1, "exceptions": []}
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{exceptions.EXCEPTIONS_PATH}: expected a mapping; fix it first")
+    if not doc.get("exceptions"):
+        block = CommentedSeq()
+        block.fa.set_block_style()
+        doc["exceptions"] = block
+    return doc

@@ -1,0 +1,128 @@
+"""The gate: a pure function from findings, policy, stage and exceptions to verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from pavedroad.exceptions import ExceptionRecord
+from pavedroad.findings import Finding
+from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.policy import Policy, Stage
+
+
+def evaluate(
+    findings: Iterable[Finding],
+    policy: Policy,
+    stage_name: str,
+    *,
+    root: str,
+    files_scanned: int,
+    scanners: tuple[str, ...],
+    exceptions: Sequence[ExceptionRecord] = (),
+    today: dt.date | None = None,
+) -> GateResult:
+    """Give every finding its verdict under the named stage of the policy."""
+    stage = policy.stage(stage_name)
+    today = today or dt.date.today()
+    gated = tuple(
+        _gate_one(_override(f, policy), policy, stage, exceptions, today) for f in findings
+    )
+    notes = exception_notes(gated, exceptions, policy, today, stale=stage.scope == "full")
+    return GateResult(
+        stage=stage.name,
+        root=root,
+        findings=gated,
+        files_scanned=files_scanned,
+        scanners=scanners,
+        notes=notes,
+    )
+
+
+def _override(finding: Finding, policy: Policy) -> Finding:
+    severity = policy.severity_overrides.get(finding.rule_id)
+    return finding if severity is None else replace(finding, severity=severity)
+
+
+def _gate_one(
+    finding: Finding,
+    policy: Policy,
+    stage: Stage,
+    exceptions: Sequence[ExceptionRecord],
+    today: dt.date,
+) -> GatedFinding:
+    matching = [r for r in exceptions if r.matches(finding)]
+    live = [r for r in matching if r.status(today, 0) != "expired" and r.created <= today]
+    if live:
+        record = live[0]
+        reason = (
+            f"exception {record.id} (owner {record.owner}, expires {record.expires}): "
+            f"{record.justification}"
+        )
+        return GatedFinding(finding, Verdict.EXCEPTED, reason)
+    gated = _by_policy(finding, policy, stage)
+    expired = [r for r in matching if r.status(today, 0) == "expired"]
+    if expired:
+        record = expired[0]
+        note = f"exception {record.id} (owner {record.owner}) expired on {record.expires}"
+        return replace(gated, reason=f"{gated.reason}; {note}")
+    return gated
+
+
+def _by_policy(finding: Finding, policy: Policy, stage: Stage) -> GatedFinding:
+    verdict, reason = tier(finding, stage)
+    if not finding.inline_suppressed:
+        return GatedFinding(finding, verdict, reason)
+    mode = policy.inline_suppressions
+    if mode == "allow":
+        return GatedFinding(finding, Verdict.INFO, "inline suppression allowed by policy")
+    if mode == "warn":
+        return GatedFinding(finding, Verdict.WARN, "inline suppression (policy: warn)")
+    return GatedFinding(
+        finding,
+        verdict,
+        f"inline suppression without an exceptions.yaml record does not count; {reason}",
+    )
+
+
+def tier(finding: Finding, stage: Stage) -> tuple[Verdict, str]:
+    """Return the tier a severity falls into for one stage, with the reason."""
+    severity = finding.severity
+    for verdict, threshold in (
+        (Verdict.BLOCK, stage.block),
+        (Verdict.TICKET, stage.ticket),
+        (Verdict.WARN, stage.warn),
+    ):
+        if threshold is not None and severity >= threshold:
+            return verdict, f"{severity.label} >= {verdict.value} threshold {threshold.label}"
+    return Verdict.INFO, f"{severity.label} is below every threshold of stage {stage.name}"
+
+
+def exception_notes(
+    gated: Sequence[GatedFinding],
+    exceptions: Sequence[ExceptionRecord],
+    policy: Policy,
+    today: dt.date,
+    *,
+    stale: bool,
+) -> tuple[str, ...]:
+    """Describe expired, soon-expiring and (on full scans) stale exceptions."""
+    notes = []
+    for record in exceptions:
+        status = record.status(today, policy.warn_expiring_within_days)
+        used = any(record.matches(g.finding) for g in gated)
+        if status == "expired" and used:
+            notes.append(
+                f"expired: exception {record.id} (owner {record.owner}) expired on "
+                f"{record.expires}; its findings are gated again. Renew it or fix them"
+            )
+        elif status == "expiring":
+            days = (record.expires - today).days
+            notes.append(
+                f"expiring: exception {record.id} (owner {record.owner}) expires in {days} "
+                f"day(s) on {record.expires}"
+            )
+        if stale and not used:
+            notes.append(f"stale: exception {record.id} matches no finding; remove it")
+    return tuple(notes)

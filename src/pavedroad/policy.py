@@ -1,0 +1,141 @@
+"""The per-stage tiered policy in .pavedroad/policy.yaml, strictly validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pavedroad.errors import ConfigError, UserError
+from pavedroad.findings import Severity
+from pavedroad.schema import describe, load_yaml
+
+POLICY_PATH = ".pavedroad/policy.yaml"
+Scope = Literal["changed", "full"]
+InlineMode = Literal["allow", "warn", "require-exception"]
+SeverityName = Literal["critical", "high", "medium", "low", "info"]
+STANDARD_STAGES = ("pre-commit", "pr", "main", "release", "nightly")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageModel(_Strict):
+    scope: Scope
+    block: SeverityName | None = None
+    ticket: SeverityName | None = None
+    warn: SeverityName | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StageModel:
+        levels = [(n, getattr(self, n)) for n in ("block", "ticket", "warn") if getattr(self, n)]
+        for (hi_name, hi), (lo_name, lo) in zip(levels, levels[1:], strict=False):
+            if Severity.parse(hi) < Severity.parse(lo):
+                raise ValueError(
+                    f"{hi_name} ({hi}) is below {lo_name} ({lo}); "
+                    "thresholds must go block >= ticket >= warn"
+                )
+        return self
+
+
+class ExceptionRulesModel(_Strict):
+    max_days: int = Field(default=90, ge=1, le=365)
+    controls_required_at: SeverityName = "high"
+    inline_suppressions: InlineMode = "require-exception"
+    warn_expiring_within_days: int = Field(default=14, ge=0, le=365)
+
+
+class PolicyModel(_Strict):
+    version: Literal[1]
+    stages: dict[str, StageModel] = Field(min_length=1)
+    severity_overrides: dict[str, SeverityName] = {}
+    exceptions: ExceptionRulesModel = ExceptionRulesModel()
+
+    @field_validator("severity_overrides")
+    @classmethod
+    def _rule_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for rule in value:
+            if not rule.strip() or " " in rule:
+                raise ValueError(f"{rule!r} is not a rule id; use ids like CKV_K8S_20 or DL3007")
+        return value
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Thresholds of one pipeline stage; None means the tier is not used."""
+
+    name: str
+    scope: str
+    block: Severity | None
+    ticket: Severity | None
+    warn: Severity | None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy."""
+
+    stages: dict[str, Stage]
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    max_days: int = 90
+    controls_required_at: Severity = Severity.HIGH
+    inline_suppressions: str = "require-exception"
+    warn_expiring_within_days: int = 14
+
+    def stage(self, name: str) -> Stage:
+        """Return a stage by name, or raise a UserError listing the stages."""
+        if name not in self.stages:
+            known = ", ".join(self.stages)
+            raise UserError(f"unknown stage {name!r}; {POLICY_PATH} defines: {known}")
+        return self.stages[name]
+
+
+DEFAULT_POLICY = {
+    "version": 1,
+    "stages": {
+        "pre-commit": {"scope": "changed", "block": "critical"},
+        "pr": {"scope": "changed", "block": "high", "ticket": "medium", "warn": "low"},
+        "main": {"scope": "changed", "block": "high", "ticket": "medium", "warn": "low"},
+        "release": {"scope": "full", "block": "high", "ticket": "medium", "warn": "low"},
+        "nightly": {"scope": "full", "ticket": "low", "warn": "info"},
+    },
+}
+
+
+def load(root: Path) -> Policy:
+    """Load root/.pavedroad/policy.yaml, or the default policy when the repo has none."""
+    path = root / POLICY_PATH
+    raw = load_yaml(path, POLICY_PATH) if path.is_file() else DEFAULT_POLICY
+    return parse(raw, POLICY_PATH)
+
+
+def parse(raw: object, display: str) -> Policy:
+    """Validate raw policy data; raise ConfigError naming the field."""
+    try:
+        model = PolicyModel.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ConfigError(describe(display, exc)) from None
+    return _to_policy(model)
+
+
+def _sev(name: str | None) -> Severity | None:
+    return Severity.parse(name) if name else None
+
+
+def _to_policy(model: PolicyModel) -> Policy:
+    stages = {
+        name: Stage(name, s.scope, _sev(s.block), _sev(s.ticket), _sev(s.warn))
+        for name, s in model.stages.items()
+    }
+    rules = model.exceptions
+    return Policy(
+        stages=stages,
+        severity_overrides={k: Severity.parse(v) for k, v in model.severity_overrides.items()},
+        max_days=rules.max_days,
+        controls_required_at=Severity.parse(rules.controls_required_at),
+        inline_suppressions=rules.inline_suppressions,
+        warn_expiring_within_days=rules.warn_expiring_within_days,
+    )

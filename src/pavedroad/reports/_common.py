@@ -1,0 +1,140 @@
+"""Helpers every report shares: ordering, counting, locations and text cleaning."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import assert_never
+
+from pavedroad.findings import Finding
+from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+
+VERDICT_ORDER: tuple[Verdict, ...] = tuple(Verdict)
+EXCEPTION_COMMAND = "paved exceptions request"
+
+# Everything CommonMark lets a backslash escape that can change how inline text renders.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
+# `@team` and `#123` notify people and cross-link issues; a zero-width space defuses them.
+_MENTION = re.compile(r"([@#])(?=\w)")
+# Characters XML 1.0 forbids even when escaped.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def sort_key(gated: GatedFinding) -> tuple[int, int, str, int, str, str]:
+    """Return the stable order key: verdict, most severe first, then place and identity."""
+    f = gated.finding
+    verdict_rank = VERDICT_ORDER.index(gated.verdict)
+    return (verdict_rank, -int(f.severity), f.path, f.start_line, f.rule_id, f.fingerprint)
+
+
+def ordered(findings: Iterable[GatedFinding]) -> list[GatedFinding]:
+    """Return findings in the order every report lists them."""
+    return sorted(findings, key=sort_key)
+
+
+def counts(result: GateResult) -> dict[Verdict, int]:
+    """Count findings per verdict, with every verdict present."""
+    tally = dict.fromkeys(VERDICT_ORDER, 0)
+    for gated in result.findings:
+        tally[gated.verdict] += 1
+    return tally
+
+
+def count_phrase(verdict: Verdict, n: int) -> str:
+    """Return how a headline counts one verdict, e.g. '2 blocking' or '1 warning'."""
+    match verdict:
+        case Verdict.BLOCK:
+            return f"{n} blocking"
+        case Verdict.TICKET:
+            return f"{n} to ticket"
+        case Verdict.WARN:
+            return f"{n} warning" if n == 1 else f"{n} warnings"
+        case Verdict.INFO:
+            return f"{n} info"
+        case Verdict.EXCEPTED:
+            return f"{n} excepted"
+        case _:
+            assert_never(verdict)
+
+
+def scanner_names(result: GateResult) -> tuple[str, ...]:
+    """Return the scanners that ran, then any other scanner a finding names (sorted)."""
+    extra = sorted({g.finding.scanner for g in result.findings} - set(result.scanners))
+    return tuple(dict.fromkeys(result.scanners)) + tuple(extra)
+
+
+def first_line(finding: Finding) -> int:
+    """Return the first line, clamped to 1 (0 means the whole file)."""
+    return max(finding.start_line, 1)
+
+
+def last_line(finding: Finding) -> int:
+    """Return the last line, never before the first."""
+    return max(finding.end_line, first_line(finding))
+
+
+def location_label(finding: Finding) -> str:
+    """Return `path:line`, or just the path for a whole-file finding (line 0)."""
+    if finding.start_line < 1:
+        return finding.path
+    return f"{finding.path}:{finding.start_line}"
+
+
+def repo_path(path: str, root: str) -> str:
+    """Return a POSIX path relative to root when it lies inside it, without './' or '/'."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    base = PurePosixPath(root.replace("\\", "/"))
+    if posix.is_absolute() and base.is_absolute() and posix.is_relative_to(base):
+        posix = posix.relative_to(base)
+    return posix.as_posix()
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace, newlines included, into one space."""
+    return " ".join(text.split())
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut text to at most limit characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_web_url(url: str) -> bool:
+    """Return True for an absolute http(s) URL without whitespace."""
+    return url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
+
+
+def exception_command(finding: Finding) -> str:
+    """Return the command that requests an exception for this finding."""
+    return f"{EXCEPTION_COMMAND} {finding.short_ref}"
+
+
+def md_text(text: str) -> str:
+    """Return text as one line of inert Markdown: escaped, no mentions, newlines collapsed."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
+    return _MENTION.sub(r"\1&#8203;", escaped)
+
+
+def md_code(text: str, *, in_table: bool = False) -> str:
+    """Return text as a Markdown code span; in a table cell, also escape the pipes."""
+    body = one_line(text)
+    if in_table:
+        body = body.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def md_link(label: str, url: str) -> str:
+    """Return a Markdown link, or an empty string when url is not a web URL."""
+    if not is_web_url(url):
+        return ""
+    safe = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{md_text(label)}]({safe})"
+
+
+def xml_text(text: str) -> str:
+    """Drop characters that XML 1.0 cannot carry, even escaped."""
+    return _XML_INVALID.sub("", text)

@@ -1,0 +1,117 @@
+"""The stable machine-readable gate report, `pavedroad/gate/v1`.
+
+Format (UTF-8 JSON, keys sorted, findings in a stable order)::
+
+    {
+      "schema": "pavedroad/gate/v1",
+      "stage": "pr",                  # the policy stage that was applied
+      "blocked": true,                # true when any finding has verdict "block"
+      "files_scanned": 42,
+      "scanners": ["checkov", "hadolint", "detect-secrets"],
+      "summary": {"block": 2, "ticket": 1, "warn": 1, "info": 1, "excepted": 1},
+      "notes": ["expiring: exception EXC-7 (owner @team) expires in 5 day(s) on ..."],
+      "findings": [
+        {
+          "scanner": "checkov",
+          "rule_id": "CKV_AWS_20",
+          "title": "S3 bucket ACL allows public READ access",
+          "severity": "critical",     # info | low | medium | high | critical
+          "path": "infra/main.tf",    # repo-relative, POSIX separators
+          "start_line": 12,           # 1-based; 0 means the whole file
+          "end_line": 20,
+          "resource": "aws_s3_bucket.data",
+          "message": "...",
+          "fix": "...",
+          "docs_url": "https://...",
+          "fingerprint": "<64 hex digits>",   # stable across unrelated line shifts
+          "short_ref": "<first 12 hex digits of fingerprint>",
+          "inline_suppressed": false, # an inline skip comment is present
+          "verdict": "block",         # block | ticket | warn | info | excepted
+          "reason": "..."             # why the gate gave this verdict
+        }
+      ]
+    }
+
+`summary` always holds all five verdicts. `notes` are the gate's remarks about
+exceptions (expired, expiring, stale), in the gate's order. Findings are ordered by verdict (block,
+ticket, warn, info, excepted), then severity (most severe first), path, start line,
+rule id and fingerprint. Within `pavedroad/gate/v1`, fields are only ever added;
+a removal or a change of meaning gets a new schema name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pavedroad.gate_types import GatedFinding, GateResult
+from pavedroad.reports._common import counts, ordered
+
+SCHEMA = "pavedroad/gate/v1"
+FINDING_KEYS = (
+    "scanner",
+    "rule_id",
+    "title",
+    "severity",
+    "path",
+    "start_line",
+    "end_line",
+    "resource",
+    "message",
+    "fix",
+    "docs_url",
+    "fingerprint",
+    "short_ref",
+    "inline_suppressed",
+    "verdict",
+    "reason",
+)
+
+
+def document(result: GateResult) -> dict[str, Any]:
+    """Build the `pavedroad/gate/v1` document for a gate result."""
+    return {
+        "schema": SCHEMA,
+        "stage": result.stage,
+        "blocked": result.blocked,
+        "files_scanned": result.files_scanned,
+        "scanners": list(result.scanners),
+        "summary": {verdict.value: n for verdict, n in counts(result).items()},
+        "notes": list(result.notes),
+        "findings": [_finding(g) for g in ordered(result.findings)],
+    }
+
+
+def _finding(gated: GatedFinding) -> dict[str, Any]:
+    f = gated.finding
+    return {
+        "scanner": f.scanner,
+        "rule_id": f.rule_id,
+        "title": f.title,
+        "severity": f.severity.label,
+        "path": f.path,
+        "start_line": f.start_line,
+        "end_line": f.end_line,
+        "resource": f.resource,
+        "message": f.message,
+        "fix": f.fix,
+        "docs_url": f.docs_url,
+        "fingerprint": f.fingerprint,
+        "short_ref": f.short_ref,
+        "inline_suppressed": f.inline_suppressed,
+        "verdict": gated.verdict.value,
+        "reason": gated.reason,
+    }
+
+
+@dataclass(frozen=True)
+class JsonReporter:
+    """The documented `pavedroad/gate/v1` JSON document."""
+
+    name: str = "json"
+    default_filename: str = "pavedroad-gate.json"
+
+    def render(self, result: GateResult) -> str:
+        """Render the document as indented JSON with sorted keys."""
+        return json.dumps(document(result), indent=2, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,282 @@
+"""checkov over the target's IaC files: one offline subprocess, JSON normalised into findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from pavedroad import proc, severity
+from pavedroad.errors import ScannerError
+from pavedroad.findings import Finding, fingerprint
+from pavedroad.scanners.interface import ScanTarget
+from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
+
+NAME = "checkov"
+# Not checkov's secrets framework: detect-secrets covers secrets, and checkov's is slow.
+FRAMEWORKS = ("dockerfile", "terraform", "kubernetes", "github_actions", "gitlab_ci")
+DEFAULT_DOCS = "https://www.checkov.io/5.Policy%20Index/all.html"
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+YAML_SUFFIXES = (".yaml", ".yml")
+MANIFEST_SUFFIXES = (*YAML_SUFFIXES, ".json")
+DEFAULT_TIMEOUT = 900.0
+
+# What keeps checkov offline, measured with a socket guard (tests/scanners/test_checkov.py):
+# without these it resolves pypi.org (version check when checkov.main is imported) and
+# api0.prismacloud.io (guidelines and id mapping).
+OFFLINE_ENV: Mapping[str, str] = {
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # the PyPI version check
+    "BC_SKIP_MAPPING": "TRUE",  # the guidelines / BC id mapping download
+    "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+    "DOWNLOAD_EXTERNAL_MODULES": "false",  # Terraform registry / git module downloads
+    "BC_API_KEY": "",  # never authenticate or upload, whatever the caller's shell holds
+    "CKV_SKIP_CHECK": "",  # a developer's shell must not silently drop checks
+    "CKV_NO_FAIL_ON_CRASH": "false",  # a crash must exit 2, not 0
+}
+
+# Per-rule fix guidance for the checks Paved Road's templates meet most; others get a generic one.
+FIXES: Mapping[str, str] = {
+    "CKV_DOCKER_2": "Add a HEALTHCHECK instruction that probes the service.",
+    "CKV_DOCKER_3": "Create an unprivileged user (RUN useradd ...) and switch to it with USER.",
+    "CKV_DOCKER_7": "Pin the base image to a version tag or, better, a digest "
+    "(FROM image:1.2@sha256:...).",
+    "CKV_DOCKER_8": "End the Dockerfile with USER <non-root user>, e.g. USER 10001.",
+    "CKV_K8S_16": "Remove securityContext.privileged: true (or set it to false); grant only the "
+    "specific capabilities the container needs.",
+    "CKV_K8S_20": "Set securityContext.allowPrivilegeEscalation: false on every container.",
+    "CKV_K8S_23": "Set securityContext.runAsNonRoot: true and a non-zero runAsUser.",
+    "CKV_K8S_43": "Reference images by digest (image: name@sha256:...).",
+    "CKV_AWS_20": 'Remove the public-read ACL (use acl = "private" or aws_s3_bucket_acl private) '
+    "and add an aws_s3_bucket_public_access_block that blocks public ACLs and policies.",
+    "CKV_AWS_57": "Remove the public-read-write ACL and block public access on the bucket.",
+    "CKV2_AWS_6": "Add an aws_s3_bucket_public_access_block with all four settings true.",
+    "CKV_GHA_2": "Do not expand ${{ github.event.* }} inside run:; pass it through env: "
+    '(env: TITLE: ${{ github.event.issue.title }}) and use "$TITLE" in the script.',
+    "CKV2_GHA_1": "Set top-level permissions: read-all (or {}) and grant write per job.",
+}
+
+
+class CheckovScanner:
+    """Run checkov once per scan over the target's Dockerfiles, Terraform and YAML/JSON files."""
+
+    name = NAME
+
+    def __init__(self, *, executable: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.executable = executable
+        self.timeout = timeout
+
+    def with_timeout(self, seconds: float) -> CheckovScanner:
+        """Return a copy that gives checkov at most this many seconds."""
+        return CheckovScanner(executable=self.executable, timeout=seconds)
+
+    def unavailable_reason(self) -> str | None:
+        """Return why checkov cannot run here, or None when it can."""
+        if os.environ.get("CKV_CHECK"):
+            return "CKV_CHECK is set and would restrict checkov to some checks; unset it"
+        if find_executable(self.executable) is None:
+            return "the checkov executable was not found; install checkov (pip install checkov)"
+        return None
+
+    def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
+        """Scan the target's IaC files; raise ScannerError when checkov fails."""
+        files = select_files(target.files)
+        if not files:
+            return ()
+        reports = self._run(target.root, files)
+        found = {
+            (f.fingerprint, f.start_line, f.inline_suppressed): f
+            for f in normalise(reports, target.root)
+        }
+        unparsed = {f.path for f in found.values() if f.rule_id == PARSE_ERROR.rule_id}
+        extra = [f for f in yaml_parse_errors(target.root, files) if f.path not in unparsed]
+        return (*found.values(), *extra)
+
+    def _run(self, root: Path, files: Iterable[str]) -> list[dict[str, Any]]:
+        """Run checkov from an empty directory so no .checkov.yaml can change the checks."""
+        exe = find_executable(self.executable)
+        if exe is None:
+            raise ScannerError(NAME, "the checkov executable was not found; install checkov")
+        with tempfile.TemporaryDirectory(prefix="pavedroad-checkov-") as scratch:
+            done = proc.run(
+                command(exe, root, files),
+                tool=NAME,
+                cwd=Path(scratch),
+                timeout=self.timeout,
+                env={**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch},
+            )
+        return parse_output(done)
+
+
+def find_executable(explicit: str | None = None) -> str | None:
+    """Return the checkov executable: explicit, beside this Python, or on PATH."""
+    if explicit is not None:
+        return explicit if Path(explicit).is_file() or shutil.which(explicit) else None
+    beside = Path(sys.executable).parent / "checkov"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("checkov")
+
+
+def command(exe: str, root: Path, files: Iterable[str]) -> list[str]:
+    """Return the checkov command line: absolute --file paths, JSON, offline."""
+    args = [exe, "--framework", *FRAMEWORKS, "-o", "json", "--compact", "--skip-download"]
+    args += ["--download-external-modules", "false"]
+    for rel in files:
+        args += ["--file", str(root / rel)]
+    return args
+
+
+def select_files(files: Iterable[str]) -> tuple[str, ...]:
+    """Return the files checkov can check: Dockerfiles, Terraform, YAML and JSON manifests."""
+    return tuple(
+        f
+        for f in files
+        if is_dockerfile(f) or f.endswith((*TERRAFORM_SUFFIXES, *MANIFEST_SUFFIXES))
+    )
+
+
+def terraform_context(root: Path, files: Iterable[str]) -> tuple[str, ...]:
+    """Return the files plus the Terraform siblings checkov needs to resolve their variables."""
+    out = dict.fromkeys(files)
+    for rel in list(out):
+        folder = (root / rel).parent
+        if not rel.endswith(TERRAFORM_SUFFIXES) or not folder.is_dir():
+            continue
+        prefix = PurePosixPath(rel).parent
+        for sibling in sorted(folder.iterdir()):
+            if sibling.name.endswith(TERRAFORM_SUFFIXES):
+                out.setdefault((prefix / sibling.name).as_posix())
+    return tuple(out)
+
+
+def parse_output(done: proc.Completed) -> list[dict[str, Any]]:
+    """Return checkov's JSON reports; raise ScannerError on a crash or unreadable output."""
+    if done.returncode not in (0, 1):  # 1 only means some checks failed
+        raise ScannerError(NAME, f"exited with code {done.returncode}: {excerpt(done.stderr)}")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        shown = excerpt(done.stdout) or excerpt(done.stderr) or "nothing"
+        raise ScannerError(NAME, f"printed output that is not JSON: {shown}") from None
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(item, dict) for item in items):
+        raise ScannerError(NAME, f"printed unexpected JSON: {excerpt(done.stdout)}")
+    return [item for item in items if _is_report(item, done)]
+
+
+def _is_report(item: dict[str, Any], done: proc.Completed) -> bool:
+    """Return True for a framework report, False for the summary printed when nothing matched."""
+    if isinstance(item.get("results"), dict):
+        return True
+    if "passed" in item and "failed" in item:
+        return False
+    raise ScannerError(NAME, f"printed JSON without results: {excerpt(done.stdout)}")
+
+
+def normalise(reports: Iterable[dict[str, Any]], root: Path) -> Iterator[Finding]:
+    """Yield a finding per failed check, inline-skipped check and unparsable file."""
+    for report in reports:
+        results = report["results"]
+        for result in results.get("failed_checks") or []:
+            yield check_finding(result, root, suppressed=False)
+        for result in results.get("skipped_checks") or []:
+            yield check_finding(result, root, suppressed=True)
+        for raw in results.get("parsing_errors") or []:
+            message = "checkov could not parse this file, so none of its checks ran."
+            yield paved_finding(PARSE_ERROR, _relpath(str(raw), root), message, scanner=NAME)
+
+
+def check_finding(result: Mapping[str, Any], root: Path, *, suppressed: bool) -> Finding:
+    """Normalise one checkov check result."""
+    rule = str(result["check_id"])
+    title = str(result.get("check_name") or rule)
+    path = _relpath(str(result.get("file_abs_path") or result.get("file_path") or ""), root)
+    resource = _resource(str(result.get("resource") or path), root)
+    start, end = _lines(result.get("file_line_range"))
+    return Finding(
+        scanner=NAME,
+        rule_id=rule,
+        title=title,
+        severity=severity.severity_for(rule),
+        path=path,
+        start_line=start,
+        end_line=end,
+        resource=resource,
+        message=_message(rule, title, resource, result if suppressed else None),
+        fix=FIXES.get(rule, f"Change {resource} so that it complies: {title}."),
+        docs_url=str(result.get("guideline") or DEFAULT_DOCS),
+        fingerprint=fingerprint(NAME, rule, path, resource),
+        inline_suppressed=suppressed,
+    )
+
+
+def _message(rule: str, title: str, resource: str, skipped: Mapping[str, Any] | None) -> str:
+    """Return the finding message, saying when the rule is unmapped or suppressed inline."""
+    text = f"{title} (failed for {resource})."
+    if skipped is not None:
+        reason = (skipped.get("check_result") or {}).get("suppress_comment") or "no reason given"
+        text = f"Suppressed inline with checkov:skip ({reason}): {title} for {resource}."
+    if not severity.is_known(rule):
+        text += f" {rule} is not in Paved Road's severity map, so it is graded high."
+    return text
+
+
+def _relpath(raw: str, root: Path) -> str:
+    """Return a repo-relative POSIX path for a path checkov printed."""
+    path = Path(raw)
+    if path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return raw.lstrip("/")
+
+
+def _resource(raw: str, root: Path) -> str:
+    """Drop the checkout location from resource names (checkov embeds it for Dockerfiles)."""
+    return raw.replace(f"{root.as_posix()}/", "").lstrip("/")
+
+
+def _lines(value: Any) -> tuple[int, int]:
+    """Return a 1-based (start, end) line range from checkov's file_line_range."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return 1, 1
+    start = max(int(value[0]), 1)
+    return start, max(int(value[1]), start)
+
+
+def yaml_parse_errors(root: Path, files: Iterable[str]) -> Iterator[Finding]:
+    """Yield a parse-error finding per YAML file that does not parse (checkov stays silent)."""
+    for rel in files:
+        if rel.endswith(YAML_SUFFIXES):
+            error = _yaml_error(root / rel, rel)
+            if error is not None:
+                yield error
+
+
+def _yaml_error(path: Path, rel: str) -> Finding | None:
+    """Return a parse-error finding when the file is not YAML, else None."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "templates" in PurePosixPath(rel).parts[:-1] and "{{" in text:
+        return None  # a Helm chart template: YAML only after rendering
+    try:
+        for _ in yaml.compose_all(text, Loader=_LOADER):
+            pass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        # problem and context only: str(exc) quotes file content, which may hold a secret.
+        what = " ".join(
+            str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p
+        )
+        message = f"YAML syntax error at line {line}: {what or 'invalid YAML'}."
+        return paved_finding(PARSE_ERROR, rel, message, line=line, scanner=NAME)
+    return None
+
+
+# compose_all checks syntax without constructing objects, so custom tags (!Ref, !reference) pass.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,0 +1,367 @@
+"""detect-secrets (the bc-detect-secrets fork) in-process, bounded for long lines, never leaking.
+
+Files are copied into a scratch folder first: decoded as UTF-8 with replacement (detect-secrets
+silently skips files that do not decode) and with lines over LONG_LINE characters cut into
+overlapping windows, so a minified file cannot make its regex filters crawl.
+
+Baseline (.secrets.baseline) decisions: its plugin and filter settings apply (custom code in it
+is refused, secret verification is dropped to stay offline, file exclusions are matched against
+repo-relative paths); a known secret audited `is_secret: false` is not reported; one audited
+`is_secret: true` is reported at full severity (a confirmed secret stays a finding until
+rotated and removed); one not audited is reported as suppressed, so it is visible but the
+policy decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pavedroad.errors import ConfigError, ScannerError
+from pavedroad.findings import Finding, Severity, fingerprint
+from pavedroad.scanners.interface import ScanTarget
+from pavedroad.scanners.rules import NOT_FULLY_SCANNED, paved_finding
+
+NAME = "secrets"
+BASELINE = ".secrets.baseline"
+DEFAULT_TIMEOUT = 900.0
+LONG_LINE = 1000
+# Over 1,000 characters, so detect-secrets skips its indirect-reference filter on a window as it
+# does on any long line; at or under it, that filter drops whole windows of minified code.
+WINDOW = 1200
+OVERLAP = 200  # longer than any credential the plugins look for
+DOCS_URL = "https://github.com/bridgecrewio/detect-secrets#about"
+FIX = (
+    "Remove the secret from the file and rotate it now (it stays in git history); load it at "
+    "run time from a secret store or a CI secret. If it is not a secret, audit it into "
+    ".secrets.baseline (detect-secrets audit) as is_secret: false."
+)
+_C, _H = Severity.CRITICAL, Severity.HIGH
+SEVERITIES: Mapping[str, Severity] = {
+    "ArtifactoryDetector": _C,
+    "AWSKeyDetector": _C,
+    "AzureStorageKeyDetector": _C,
+    "BasicAuthDetector": _H,
+    "CloudantDetector": _C,
+    "DiscordBotTokenDetector": _C,
+    "GitHubTokenDetector": _C,
+    "Base64HighEntropyString": _H,
+    "HexHighEntropyString": _H,
+    "IbmCloudIamDetector": _C,
+    "IbmCosHmacDetector": _C,
+    "JwtTokenDetector": _H,
+    "KeywordDetector": _H,
+    "MailchimpDetector": _C,
+    "NpmDetector": _C,
+    "PrivateKeyDetector": _C,
+    "SendGridDetector": _C,
+    "SlackDetector": _C,
+    "SoftlayerDetector": _C,
+    "SquareOAuthDetector": _C,
+    "StripeDetector": _C,
+    "TwilioKeyDetector": _C,
+}
+_OFFLINE_DROP = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+_EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
+_WORDLIST = "detect_secrets.filters.wordlist.should_exclude_secret"
+# detect-secrets keeps its settings in module globals: one scan at a time per process.
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a .secrets.baseline contributes: settings, file exclusions and audited secrets."""
+
+    config: Mapping[str, Any]
+    exclude: tuple[re.Pattern[str], ...]
+    known: Mapping[tuple[str, str], bool | None]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A scratch copy of one file: which original line each copy line came from."""
+
+    path: str
+    line_map: tuple[int, ...]
+    windowed: int
+
+    def original_line(self, copy_line: int) -> int:
+        """Return the original 1-based line of a 1-based copy line."""
+        return self.line_map[min(max(copy_line, 1), len(self.line_map)) - 1]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detected secret, without its value."""
+
+    path: str
+    line: int
+    secret_type: str
+    secret_hash: str
+    allowlisted: bool
+
+
+class SecretsScanner:
+    """Find hard-coded secrets with detect-secrets, in this process."""
+
+    name = NAME
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+
+    def with_timeout(self, seconds: float) -> SecretsScanner:
+        """Return a copy that gives up after this many seconds."""
+        return SecretsScanner(timeout=seconds)
+
+    def unavailable_reason(self) -> str | None:
+        """Return why detect-secrets cannot run here, or None when it can."""
+        return provider_problem()
+
+    def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
+        """Scan every file of the target; raise ScannerError past the timeout."""
+        baseline = load_baseline(target.root)
+        files = [f for f in target.files if f != BASELINE and not _excluded(baseline, f)]
+        deadline = time.monotonic() + self.timeout
+        with _LOCK, tempfile.TemporaryDirectory(prefix="pavedroad-secrets-") as scratch:
+            copies = [prepare(target.root, Path(scratch), f) for f in files]
+            hits = detect(Path(scratch), copies, baseline, deadline)
+        partial = [_partial_finding(c) for c in copies if c.windowed]
+        return (*to_findings(hits, baseline), *partial)
+
+
+def provider_problem() -> str | None:
+    """Return why the detect_secrets module is not bc-detect-secrets alone, or None."""
+    try:
+        metadata.version("bc-detect-secrets")
+    except metadata.PackageNotFoundError:
+        return "bc-detect-secrets is not installed; pip install bc-detect-secrets"
+    try:
+        metadata.version("detect-secrets")
+    except metadata.PackageNotFoundError:
+        return None
+    return (
+        "Yelp's detect-secrets is installed beside bc-detect-secrets and overwrites its module; "
+        "pip uninstall detect-secrets, then pip install --force-reinstall bc-detect-secrets"
+    )
+
+
+def load_baseline(root: Path) -> Baseline | None:
+    """Read root/.secrets.baseline when present; refuse one that would run repository code."""
+    path = root / BASELINE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{BASELINE}: not valid JSON ({exc}); regenerate it") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{BASELINE}: expected a JSON object; regenerate it")
+    filters, exclude = _filters(data.get("filters_used") or [], root)
+    config = {"plugins_used": _plugins(data.get("plugins_used") or []), "filters_used": filters}
+    return Baseline(config, exclude, _known(data.get("results") or {}))
+
+
+def _plugins(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """Return the baseline's plugin settings, refusing custom plugin code and unknown names."""
+    plugins = []
+    for i, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name not in SEVERITIES or "path" in entry:
+            raise ConfigError(
+                f"{BASELINE}: plugins_used[{i}]: {name!r} is not a built-in detect-secrets "
+                "plugin; custom plugins would run repository code, remove it"
+            )
+        plugins.append(dict(entry))
+    return plugins
+
+
+def _filters(
+    entries: Iterable[Any], root: Path
+) -> tuple[list[dict[str, Any]], tuple[re.Pattern[str], ...]]:
+    """Return the baseline's filter settings and its file-exclusion patterns."""
+    kept: list[dict[str, Any]] = []
+    exclude: list[re.Pattern[str]] = []
+    for i, entry in enumerate(entries):
+        path = str(entry.get("path", "")) if isinstance(entry, dict) else ""
+        if not path.startswith("detect_secrets.filters."):
+            raise ConfigError(
+                f"{BASELINE}: filters_used[{i}].path: {path!r} is not a built-in filter; "
+                "custom filters would run repository code, remove it"
+            )
+        if path == _EXCLUDE_FILES:
+            exclude += [re.compile(p) for p in _as_list(entry.get("pattern"))]
+        elif path == _WORDLIST:
+            kept.append({**entry, "file_name": str(root / str(entry.get("file_name", "")))})
+        elif path != _OFFLINE_DROP:  # verifying a secret calls its issuer's API
+            kept.append(dict(entry))
+    return kept, tuple(exclude)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+
+
+def _known(results: Mapping[str, Any]) -> dict[tuple[str, str], bool | None]:
+    """Return (path, secret hash) -> audit verdict; True wins over None over False."""
+    rank = {True: 2, None: 1, False: 0}
+    known: dict[tuple[str, str], bool | None] = {}
+    for path, items in results.items():
+        for item in items if isinstance(items, list) else []:
+            key = (str(path), str(item.get("hashed_secret", "")))
+            verdict = item.get("is_secret")
+            verdict = verdict if isinstance(verdict, bool) else None
+            if key not in known or rank[verdict] > rank[known[key]]:
+                known[key] = verdict
+    return known
+
+
+def _excluded(baseline: Baseline | None, path: str) -> bool:
+    return baseline is not None and any(p.search(path) for p in baseline.exclude)
+
+
+def prepare(root: Path, scratch: Path, rel: str) -> Copy:
+    """Write a UTF-8 copy of root/rel into scratch with long lines cut into windows."""
+    text = (root / rel).read_bytes().decode("utf-8", errors="replace")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    line_map: list[int] = []
+    windowed = 0
+    for number, line in enumerate(lines, start=1):
+        pieces = windows(line)
+        windowed += len(pieces) > 1
+        out += pieces
+        line_map += [number] * len(pieces)
+    dest = scratch / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(out), encoding="utf-8")
+    return Copy(rel, tuple(line_map), windowed)
+
+
+def windows(line: str) -> list[str]:
+    """Return the line, or overlapping WINDOW-sized pieces of it when it is over LONG_LINE."""
+    if len(line) <= LONG_LINE:
+        return [line]
+    step = WINDOW - OVERLAP
+    return [line[i : i + WINDOW] for i in range(0, len(line) - OVERLAP, step)]
+
+
+def detect(
+    scratch: Path, copies: Iterable[Copy], baseline: Baseline | None, deadline: float
+) -> list[Hit]:
+    """Run detect-secrets on the copies: plain results, then the allowlisted ones."""
+    from detect_secrets.core.scan import read_raw_lines, scan_for_allowlisted_secrets_in_file
+    from detect_secrets.core.secrets_collection import SecretsCollection
+
+    copies = list(copies)
+    read_raw_lines.cache_clear()  # keyed by file name only; scratch names can repeat
+    hits: list[Hit] = []
+    with _settings(baseline):
+        collection = SecretsCollection(root=str(scratch))
+        for copy in copies:
+            _check(deadline)
+            collection.scan_file(copy.path)
+            hits += _hits(copy, collection.data.get(copy.path, ()), allowlisted=False)
+    with _settings(baseline):  # the allowlist scan switches the allowlist filter off
+        for copy in copies:
+            _check(deadline)
+            found = scan_for_allowlisted_secrets_in_file(str(scratch / copy.path))
+            hits += _hits(copy, found, allowlisted=True)
+    return hits
+
+
+def _settings(baseline: Baseline | None) -> AbstractContextManager[Any]:
+    from detect_secrets.settings import default_settings, transient_settings
+
+    if baseline is None or not baseline.config["plugins_used"]:
+        return default_settings()
+    return transient_settings(dict(baseline.config))
+
+
+def _check(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise ScannerError(NAME, "timed out before every file was scanned")
+
+
+def _hits(copy: Copy, secrets: Iterable[Any], *, allowlisted: bool) -> Iterator[Hit]:
+    """Keep type, place and hash of each secret; drop the value."""
+    for secret in secrets:
+        line = copy.original_line(int(secret.line_number))
+        yield Hit(copy.path, line, str(secret.type), str(secret.secret_hash), allowlisted)
+
+
+def to_findings(hits: Iterable[Hit], baseline: Baseline | None) -> list[Finding]:
+    """Return one finding per secret and place (the most severe type wins), minus audited ones."""
+    plugins = _plugin_names()
+    best: dict[tuple[str, int, str], tuple[str, Hit]] = {}
+    for hit in hits:
+        if audit(baseline, hit) == "false-positive":
+            continue
+        rule = plugins.get(hit.secret_type, hit.secret_type.replace(" ", ""))
+        key = (hit.path, hit.line, hit.secret_hash)
+        if key not in best or _rank(rule, hit) > _rank(*best[key]):
+            best[key] = (rule, hit)
+    return [_finding(hit, rule, audit(baseline, hit)) for rule, hit in best.values()]
+
+
+def _rank(rule: str, hit: Hit) -> tuple[int, bool, str]:
+    return (SEVERITIES.get(rule, Severity.HIGH), not hit.allowlisted, rule)
+
+
+def audit(baseline: Baseline | None, hit: Hit) -> str:
+    """Return new, confirmed, unaudited or false-positive: what the baseline says of a hit."""
+    key = (hit.path, hit.secret_hash)
+    if baseline is None or key not in baseline.known:
+        return "new"
+    verdict = baseline.known[key]
+    return "unaudited" if verdict is None else "confirmed" if verdict else "false-positive"
+
+
+def _plugin_names() -> dict[str, str]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    return {str(k): v.__name__ for k, v in get_mapping_from_secret_type_to_class().items()}
+
+
+_NOTES = {
+    "confirmed": " It is listed in .secrets.baseline as a confirmed secret.",
+    "unaudited": " It is known in .secrets.baseline but not audited.",
+}
+
+
+def _finding(hit: Hit, rule: str, verdict: str) -> Finding:
+    """Build the finding: type, place and hash only, never the value."""
+    note = _NOTES.get(verdict, "")
+    if hit.allowlisted:
+        note += " Suppressed inline with `pragma: allowlist secret`."
+    return Finding(
+        scanner=NAME,
+        rule_id=rule,
+        title=hit.secret_type,
+        severity=SEVERITIES.get(rule, Severity.HIGH),
+        path=hit.path,
+        start_line=hit.line,
+        end_line=hit.line,
+        resource=f"sha1:{hit.secret_hash}",
+        message=f"{hit.secret_type} at line {hit.line} (sha1 {hit.secret_hash[:12]}).{note}",
+        fix=FIX,
+        docs_url=DOCS_URL,
+        fingerprint=fingerprint(NAME, rule, hit.path, hit.secret_hash),
+        inline_suppressed=hit.allowlisted or verdict == "unaudited",
+    )
+
+
+def _partial_finding(copy: Copy) -> Finding:
+    message = (
+        f"{copy.windowed} line(s) over {LONG_LINE} characters were scanned in overlapping "
+        f"{WINDOW}-character pieces; secrets recognised by nearby keywords may be missed there."
+    )
+    return paved_finding(NOT_FULLY_SCANNED, copy.path, message, scanner=NAME)

@@ -1,0 +1,55 @@
+"""Helpers for strict schemas at the edges: readable pydantic errors and safe YAML loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pavedroad.errors import ConfigError
+
+_FIXES = {
+    "missing": "add it",
+    "extra_forbidden": "remove it (unknown field) or check its spelling",
+}
+
+
+def location(loc: tuple[str | int, ...]) -> str:
+    """Render a pydantic error location as `templates[0].version`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe(display: str, exc: ValidationError) -> str:
+    """Turn a ValidationError into `file: field: what is wrong; how to fix it` lines."""
+    lines = []
+    for err in exc.errors():
+        fix = _FIXES.get(err["type"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        suffix = f"; {fix}" if fix else ""
+        lines.append(f"{display}: {location(tuple(err['loc']))}: {msg}{suffix}")
+    return "\n".join(lines)
+
+
+def load_yaml(path: Path, display: str) -> Any:
+    """Load one YAML document, raising ConfigError naming the file and the position."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{display}: file not found; create it or point at the right path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{display}: cannot read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{display}: {where}invalid YAML: {problem}; fix the syntax") from None

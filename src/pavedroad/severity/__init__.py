@@ -1,0 +1,48 @@
+"""Paved Road's severity for every checkov check id (checkov's own checks carry none)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib import resources
+
+import yaml
+
+from pavedroad.findings import Severity
+
+MAP_FILE = "checkov.yaml"
+# An id missing from the map is graded high, so an unknown check never means a lax gate.
+UNKNOWN_SEVERITY = Severity.HIGH
+
+
+@functools.cache
+def checkov_map() -> Mapping[str, Severity]:
+    """Load the generated map once and return check id -> severity."""
+    text = resources.files(__name__).joinpath(MAP_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("severities"), dict):
+        raise ValueError(f"{MAP_FILE}: severities: missing; run scripts/gen_severity.py")
+    return {str(k): Severity.parse(str(v)) for k, v in data["severities"].items()}
+
+
+@functools.cache
+def checkov_version() -> str:
+    """Return the checkov version the map was generated from."""
+    text = resources.files(__name__).joinpath(MAP_FILE).read_text(encoding="utf-8")
+    return str(yaml.safe_load(text).get("checkov_version", ""))
+
+
+def lookup(rule_id: str) -> Severity | None:
+    """Return the mapped severity of a checkov check id, or None when it is not in the map."""
+    return checkov_map().get(rule_id)
+
+
+def severity_for(rule_id: str) -> Severity:
+    """Return the severity of a checkov check id; unknown ids are graded UNKNOWN_SEVERITY."""
+    found = lookup(rule_id)
+    return UNKNOWN_SEVERITY if found is None else found
+
+
+def is_known(rule_id: str) -> bool:
+    """Return True when the map grades this check id."""
+    return rule_id in checkov_map()

@@ -1,0 +1,1 @@
+"""Placeholder application package: replace with your service, keep the /healthz route."""

@@ -1,0 +1,5 @@
+"""Run the service: python -m <package>."""
+
+from .app import main
+
+main()

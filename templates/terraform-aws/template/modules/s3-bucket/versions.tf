@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.5.0, < 2.0.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.0"
+      # The default provider holds the primary bucket; aws.replica holds its cross-Region replica.
+      configuration_aliases = [aws.replica]
+    }
+  }
+}

@@ -1,0 +1,127 @@
+"""CLI behaviour that needs no scanner: help, catalog, usage and input errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pavedroad.cli import app
+from tests.helpers import assert_snapshot
+
+RUNNER = CliRunner()
+ENV = {"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = RUNNER.invoke(app, list(args), env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["new"], ["gate"], ["scan"], ["catalog"], ["exceptions"], ["exceptions", "request"]],
+    ids=lambda a: "-".join(a) or "paved",
+)
+def test_help_snapshots(args: list[str]) -> None:
+    code, out, _ = run(*args, "--help")
+    assert code == 0
+    assert_snapshot(f"help/{'-'.join(args) or 'paved'}.txt", out)
+
+
+def test_catalog_list_table_and_json() -> None:
+    code, out, _ = run("catalog", "list")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["ID", "VERSION", "KIND", "TITLE"]
+    assert any(line.startswith("python-service ") for line in out.splitlines())
+    code, out, _ = run("catalog", "list", "--json")
+    data = json.loads(out)
+    assert {"id", "version", "kind", "scenarios"} <= set(data[0])
+
+
+def test_catalog_show_lists_questions_and_scenarios() -> None:
+    code, out, _ = run("catalog", "show", "python-service")
+    assert code == 0
+    assert "service_name (str)" in out
+    assert "scenarios:" in out and "default:" in out
+
+
+def test_unknown_template_exits_2_listing_ids(tmp_path: Path) -> None:
+    code, _, err = run("new", "no-such", str(tmp_path / "x"), "--defaults")
+    assert code == 2
+    assert "unknown template 'no-such'; known templates: " in err
+    assert "python-service" in err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "has space", "UPPER", ""])
+def test_invalid_service_name_writes_nothing(tmp_path: Path, name: str) -> None:
+    dest = tmp_path / "svc"
+    code, _, err = run("new", "python-service", str(dest), "--defaults", "--data",
+                       f"service_name={name}")
+    assert code == 2
+    assert "answer service_name:" in err
+    assert "Traceback" not in err
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [("python_version=2.7", "answer python_version: '2.7' is not one of the choices"),
+     ("port=http", "answer port: 'http' is not a valid int"),
+     ("colour=red", "unknown question 'colour'"),
+     ("novalue", "expected KEY=VALUE")],
+)
+def test_invalid_answers_name_the_question(tmp_path: Path, data: str, needle: str) -> None:
+    code, _, err = run("new", "python-service", str(tmp_path / "svc"), "--defaults", "--data", data)
+    assert code == 2
+    assert needle in err
+    assert not (tmp_path / "svc").exists()
+
+
+def test_non_empty_destination_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    code, _, err = run("new", "python-service", str(tmp_path), "--defaults")
+    assert code == 2
+    assert "exists and is not empty" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_malformed_catalog_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text("version: 1.0.0\ntemplates:\n  - id: x\n")
+    code, _, err = run("catalog", "list", "--catalog", str(tmp_path))
+    assert code == 2
+    assert err.startswith("error: catalog.yaml: templates[0].title: Field required; add it")
+
+
+def test_catalog_env_variable(tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = RUNNER.invoke(app, ["catalog", "list"], env={**ENV, "PAVED_CATALOG": str(tiny_catalog)})
+    assert result.exit_code == 0
+    assert "tiny" in result.stdout and "python-service" not in result.stdout
+
+
+def test_unknown_version_is_refused(tmp_path: Path) -> None:
+    code, _, err = run("new", "python-service", str(tmp_path / "s"), "--defaults", "--version", "9.9.9")
+    assert code == 2
+    assert "--version 9.9.9" in err
+
+
+def test_unknown_stage_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("gate", str(tmp_path), "--stage", "prod")
+    assert code == 2
+    assert "unknown stage 'prod'" in err
+
+
+def test_malformed_policy_exits_2(tmp_path: Path) -> None:
+    (tmp_path / ".pavedroad").mkdir()
+    (tmp_path / ".pavedroad" / "policy.yaml").write_text("version: 1\nstages: {pr: {scope: x}}\n")
+    code, _, err = run("gate", str(tmp_path), "--stage", "pr")
+    assert code == 2
+    assert "policy.yaml: stages.pr.scope" in err
+
+
+def test_version_flag() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("paved ")

@@ -1,0 +1,77 @@
+"""Helpers shared by tests: small real copier templates and catalogs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+TINY_COPIER = """\
+_subdirectory: template
+name:
+  type: str
+  help: Service name
+  default: demo
+  validator: "{% if not (name | regex_search('^[a-z][a-z0-9-]{1,39}$')) %}lowercase letters, digits and hyphens{% endif %}"
+flavour:
+  type: str
+  choices: [plain, fancy]
+  default: plain
+replicas:
+  type: int
+  default: 2
+"""
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write a dict of relative path -> text under root."""
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return root
+
+
+def tiny_template_files(copier_yml: str = TINY_COPIER) -> dict[str, str]:
+    """Return the files of a small template that renders a README and the answers file."""
+    return {
+        "copier.yml": copier_yml,
+        "template/README.md.jinja": "# {{ name }} ({{ flavour }}, {{ replicas }} replicas)\n",
+        "template/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    }
+
+
+def catalog_yaml(template_path: str = "templates/tiny", **overrides: str) -> str:
+    """Return a valid catalog.yaml with one template; overrides replace top-level lines."""
+    fields = {
+        "id": "tiny",
+        "title": "Tiny",
+        "description": "A tiny template for tests",
+        "kind": "service",
+        "version": "1.2.3",
+        "path": template_path,
+    }
+    fields.update(overrides)
+    lines = "".join(f"    {k}: {v}\n" for k, v in fields.items())
+    return (
+        "version: 1.0.0\ntemplates:\n  - "
+        + lines.lstrip()
+        + "    owners: ['@acme/platform']\n    scenarios:\n      default: {}\n"
+    )
+
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def assert_snapshot(name: str, actual: str) -> None:
+    """Compare text to tests/snapshots/<name>; PAVED_UPDATE_SNAPSHOTS=1 rewrites it."""
+    import os
+
+    path = SNAPSHOTS / name
+    if os.environ.get("PAVED_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        if os.environ.get("CI") and not path.exists():
+            raise AssertionError(f"snapshot {name} is missing; generate it and commit it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"snapshot {name} differs"

@@ -1,0 +1,166 @@
+"""scan(): every scanner at once over a real repository, failing closed."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from tests.scanners.helpers import (
+    CRASH,
+    IAC_FILES,
+    SECRET_FILES,
+    SECRET_VALUES,
+    fake_tool,
+    write_tree,
+)
+
+from pavedroad import scan as scan_module
+from pavedroad.errors import ScannerError, UserError
+from pavedroad.findings import Finding, Severity
+from pavedroad.scan import ScanReport, scan
+from pavedroad.scanners import SCANNERS
+from pavedroad.scanners.checkov import CheckovScanner
+from pavedroad.scanners.hadolint import HadolintScanner
+from pavedroad.scanners.interface import ScanTarget
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_tree(tmp_path_factory.mktemp("repo"), {**IAC_FILES, **SECRET_FILES})
+    write_tree(root, {"assets/logo.png": b"\x89PNG\x00\x00\x00", "big.log": "x" * 1_100_000})
+    outside = write_tree(tmp_path_factory.mktemp("outside"), {"creds.env": "TOKEN=1\n"})
+    (root / "linked.env").symlink_to(outside / "creds.env")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(repo: Path) -> ScanReport:
+    return scan(repo)
+
+
+def _has(findings: tuple[Finding, ...], scanner: str, rule: str, path: str) -> Finding:
+    hits = [f for f in findings if (f.scanner, f.rule_id, f.path) == (scanner, rule, path)]
+    assert hits, f"no {scanner} {rule} on {path}"
+    return hits[0]
+
+
+@pytest.mark.slow
+def test_runs_every_scanner(report: ScanReport, repo: Path) -> None:
+    assert report.scanners == ("checkov", "hadolint", "secrets")
+    assert report.root == repo.resolve()
+    assert report.files_scanned == len(IAC_FILES) + len(SECRET_FILES)
+    assert (
+        _has(report.findings, "checkov", "CKV_K8S_16", "deploy/web.yaml").severity
+        == Severity.CRITICAL
+    )
+    assert _has(report.findings, "hadolint", "DL3007", "Dockerfile").severity == Severity.MEDIUM
+    assert (
+        _has(report.findings, "secrets", "AWSKeyDetector", "config/creds.env").severity
+        == Severity.CRITICAL
+    )
+
+
+@pytest.mark.slow
+def test_findings_are_sorted_deterministically(report: ScanReport) -> None:
+    keys = [(f.path, f.start_line, f.rule_id) for f in report.findings]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.slow
+def test_skipped_files_are_info_findings(report: ScanReport) -> None:
+    assert {(s.path, s.reason) for s in report.skipped} == {
+        ("assets/logo.png", "binary"),
+        ("big.log", "over 1 MB"),
+        ("linked.env", "symlink outside root"),
+    }
+    for path in ("assets/logo.png", "big.log"):
+        assert (
+            _has(report.findings, "pavedroad", "PAVED_NOT_SCANNED", path).severity == Severity.INFO
+        )
+    link = _has(report.findings, "pavedroad", "PAVED_SYMLINK_OUTSIDE", "linked.env")
+    assert link.severity == Severity.INFO
+
+
+@pytest.mark.slow
+def test_no_secret_value_in_the_report(report: ScanReport) -> None:
+    text = repr(report)
+    assert all(value not in text for value in SECRET_VALUES)
+
+
+def test_only_given_files(repo: Path) -> None:
+    result = scan(repo, files=["Dockerfile", "config/creds.env"], scanners=["hadolint", "secrets"])
+    assert {f.path for f in result.findings} == {"Dockerfile", "config/creds.env"}
+    assert result.files_scanned == 2
+
+
+def test_empty_repository(tmp_path: Path) -> None:
+    result = scan(tmp_path)
+    assert (result.findings, result.files_scanned, result.skipped) == ((), 0, ())
+
+
+def test_unknown_scanner_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="unknown 'trivy'"):
+        scan(tmp_path, scanners=["trivy"])
+
+
+def test_unavailable_scanner_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(ScannerError) as caught:
+        scan(tmp_path, scanners=["secrets", "hadolint"])
+    assert caught.value.scanner == "hadolint" and caught.value.exit_code == 3
+
+
+def test_crashing_scanner_fails_the_scan(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash = fake_tool(tmp_path, "checkov", CRASH)
+    monkeypatch.setitem(SCANNERS, "checkov", lambda: CheckovScanner(executable=crash))
+    with pytest.raises(ScannerError) as caught:
+        scan(repo, files=["infra/main.tf"], scanners=["checkov", "hadolint"])
+    assert caught.value.scanner == "checkov"
+
+
+def test_timeout_reaches_the_scanners(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeper = fake_tool(tmp_path, "hadolint", "exec sleep 30")
+    monkeypatch.setitem(SCANNERS, "hadolint", lambda: HadolintScanner(executable=sleeper))
+    with pytest.raises(ScannerError, match="timed out"):
+        scan(repo, files=["Dockerfile"], scanners=["hadolint"], timeout=0.5)
+
+
+class _Hanging:
+    """A scanner that ignores its timeout, to test the backstop."""
+
+    name = "hanging"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
+        self.release.wait(10)
+        return ()
+
+
+def test_backstop_catches_a_scanner_that_hangs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanging = _Hanging()
+    monkeypatch.setitem(SCANNERS, "hanging", lambda: hanging)
+    monkeypatch.setattr(scan_module, "GRACE_SECONDS", 0.2)
+    try:
+        with pytest.raises(ScannerError, match="did not finish"):
+            scan(tmp_path, scanners=["hanging"], timeout=0.1)
+    finally:
+        hanging.release.set()
+
+
+def test_terraform_siblings_join_a_changed_file(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"infra/main.tf": "", "infra/vars.tf": "", "infra/notes.md": ""})
+    result = scan(tmp_path, files=["infra/main.tf"], scanners=[])
+    assert result.files_scanned == 2 and result.scanners == ()
