@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.helpers import catalog_yaml, tiny_template_files, write_tree
 
 
 @pytest.fixture
-
 def tiny_catalog(tmp_path: Path) -> Path:
     """A catalog folder with one tiny, valid template."""
     root = tmp_path / "catalog"

@@ -13,7 +13,9 @@ name:
   type: str
   help: Service name
   default: demo
-  validator: "{% if not (name | regex_search('^[a-z][a-z0-9-]{1,39}$')) %}lowercase letters, digits and hyphens{% endif %}"
+  validator: >-
+    {% if not (name | regex_search('^[a-z][a-z0-9-]{1,39}$')) %}lowercase letters,
+    digits and hyphens{% endif %}
 flavour:
   type: str
   choices: [plain, fancy]

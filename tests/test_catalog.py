@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.helpers import catalog_yaml
 
 from pavedroad import catalog
 from pavedroad.errors import ConfigError, UserError
-from tests.helpers import catalog_yaml
 
 
 def test_bundled_catalog_loads_with_python_service() -> None:

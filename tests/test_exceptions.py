@@ -14,7 +14,11 @@ from pavedroad.gate_types import Verdict
 
 TODAY = dt.date(2026, 3, 1)
 POLICY = policy.parse(policy.DEFAULT_POLICY, "policy.yaml")
-SEVERITIES = {"CKV_K8S_43": Severity.MEDIUM, "CKV_AWS_20": Severity.HIGH, "SECRET_X": Severity.CRITICAL}
+SEVERITIES = {
+    "CKV_K8S_43": Severity.MEDIUM,
+    "CKV_AWS_20": Severity.HIGH,
+    "SECRET_X": Severity.CRITICAL,
+}
 
 
 def severity_of(rule: str) -> Severity | None:
@@ -65,7 +69,10 @@ def test_valid_record_loads() -> None:
         ({"expires": dt.date(2026, 1, 1)}, "(EXC-0001).expires: must be after created"),
         ({"expires": dt.date(2026, 9, 1)}, "exceeds the policy cap of 90; expire on or before"),
         ({"expires": "01/04/2026"}, "(EXC-0001).expires: not a date; use YYYY-MM-DD"),
-        ({"rule": "CKV_AWS_20"}, "(EXC-0001).controls: CKV_AWS_20 is high, and the policy requires"),
+        (
+            {"rule": "CKV_AWS_20"},
+            "(EXC-0001).controls: CKV_AWS_20 is high, and the policy requires",
+        ),
         (
             {"rule": "SECRET_X", "paths": ["**"], "controls": ["rotated"]},
             "(EXC-0001).paths: a glob matching every file is not allowed for the critical rule",
@@ -93,17 +100,31 @@ def test_yaml_syntax_error(tmp_path: Any) -> None:
 
 def _finding(path: str = "deploy/app.yaml", rule: str = "CKV_K8S_43") -> Finding:
     return Finding(
-        scanner="checkov", rule_id=rule, title="Image should use digest",
-        severity=Severity.HIGH, path=path, start_line=3, end_line=9,
-        resource="Deployment.default.app", message="m", fix="f", docs_url="https://x.invalid",
+        scanner="checkov",
+        rule_id=rule,
+        title="Image should use digest",
+        severity=Severity.HIGH,
+        path=path,
+        start_line=3,
+        end_line=9,
+        resource="Deployment.default.app",
+        message="m",
+        fix="f",
+        docs_url="https://x.invalid",
         fingerprint=fingerprint("checkov", rule, path, "Deployment.default.app"),
     )
 
 
 def _gate(today: dt.date, *recs: exceptions.ExceptionRecord, stage: str = "pr") -> Any:
     return gate.evaluate(
-        [_finding()], POLICY, stage, root=".", files_scanned=1, scanners=("checkov",),
-        exceptions=recs, today=today,
+        [_finding()],
+        POLICY,
+        stage,
+        root=".",
+        files_scanned=1,
+        scanners=("checkov",),
+        exceptions=recs,
+        today=today,
     )
 
 
@@ -120,8 +141,9 @@ def test_expired_exception_reactivates_the_gate_and_names_owner() -> None:
     assert "exception EXC-0001 (owner @acme/payments) expired on 2026-04-01" in (
         result.findings[0].reason
     )
-    assert any(n.startswith("expired: exception EXC-0001 (owner @acme/payments)")
-               for n in result.notes)
+    assert any(
+        n.startswith("expired: exception EXC-0001 (owner @acme/payments)") for n in result.notes
+    )
 
 
 def test_expiring_soon_warns() -> None:
@@ -131,8 +153,10 @@ def test_expiring_soon_warns() -> None:
 
 def test_stale_exception_is_reported_on_full_scans() -> None:
     stale = load(record(paths=["infra/*.tf"]))
-    assert any(n.startswith("stale: exception EXC-0001") for n in _gate(TODAY, *stale,
-               stage="nightly").notes)
+    assert any(
+        n.startswith("stale: exception EXC-0001")
+        for n in _gate(TODAY, *stale, stage="nightly").notes
+    )
 
 
 def test_resource_and_fingerprint_narrow_the_match() -> None:

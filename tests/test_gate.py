@@ -60,16 +60,20 @@ def test_every_verdict_is_reachable(tmp_path: Path) -> None:
 
 def test_blocked_property(tmp_path: Path) -> None:
     pol = policy.load(tmp_path)
-    result = gate.evaluate([_finding(Severity.HIGH)], pol, "pr", root=".", files_scanned=1,
-                           scanners=())
+    result = gate.evaluate(
+        [_finding(Severity.HIGH)], pol, "pr", root=".", files_scanned=1, scanners=()
+    )
     assert result.blocked
     assert not gate.evaluate([], pol, "pr", root=".", files_scanned=0, scanners=()).blocked
 
 
 def test_severity_override_applies(tmp_path: Path) -> None:
     pol = policy.parse(
-        {"version": 1, "stages": {"pr": {"scope": "changed", "block": "high"}},
-         "severity_overrides": {"CKV_X_1": "critical", "CKV_Y_1": "info"}},
+        {
+            "version": 1,
+            "stages": {"pr": {"scope": "changed", "block": "high"}},
+            "severity_overrides": {"CKV_X_1": "critical", "CKV_Y_1": "info"},
+        },
         "policy.yaml",
     )
     assert _run(pol, "pr", _finding(Severity.LOW), _finding(Severity.CRITICAL, "CKV_Y_1")) == [
@@ -84,8 +88,11 @@ def test_severity_override_applies(tmp_path: Path) -> None:
 )
 def test_inline_suppressions_follow_policy(mode: str, verdict: Verdict) -> None:
     pol = policy.parse(
-        {"version": 1, "stages": {"pr": {"scope": "changed", "block": "high"}},
-         "exceptions": {"inline_suppressions": mode}},
+        {
+            "version": 1,
+            "stages": {"pr": {"scope": "changed", "block": "high"}},
+            "exceptions": {"inline_suppressions": mode},
+        },
         "policy.yaml",
     )
     assert _run(pol, "pr", _finding(Severity.HIGH, inline=True)) == [verdict]

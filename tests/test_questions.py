@@ -4,10 +4,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import TINY_COPIER, tiny_template_files, write_tree
 
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.questions import Question, load_config, resolve_answers
-from tests.helpers import TINY_COPIER, tiny_template_files, write_tree
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_prompt_asks_until_valid(tiny: Path) -> None:
 
 
 def test_when_false_question_is_not_asked(tmp_path: Path) -> None:
-    copier_yml = TINY_COPIER + "extra:\n  type: str\n  default: x\n  when: \"{{ replicas > 5 }}\"\n"
+    copier_yml = TINY_COPIER + 'extra:\n  type: str\n  default: x\n  when: "{{ replicas > 5 }}"\n'
     root = write_tree(tmp_path / "t", tiny_template_files(copier_yml))
     assert "extra" not in resolve_answers(load_config(root), {})
     assert resolve_answers(load_config(root), {"replicas": "9"})["extra"] == "x"

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
+from tests.helpers import tiny_template_files, write_tree
 
 from pavedroad import catalog
 from pavedroad.errors import RenderError, UserError
 from pavedroad.render import check_destination, read_answers, render
-from tests.helpers import tiny_template_files, write_tree
 
 ANSWERS = {"name": "demo", "flavour": "plain", "replicas": 2}
 
@@ -87,7 +86,7 @@ def test_verify_failure_writes_nothing(tiny_catalog: Path, tmp_path: Path) -> No
     with pytest.raises(UserError):
         render(catalog.load(tiny_catalog).get("tiny"), ANSWERS, dest, verify=reject)
     assert not dest.exists()
-    assert os.listdir(tmp_path) == ["catalog"]
+    assert [p.name for p in tmp_path.iterdir()] == ["catalog"]
 
 
 def test_template_without_answers_file_is_refused(tiny_catalog: Path, tmp_path: Path) -> None:

@@ -147,6 +147,20 @@ class _Hanging:
         return ()
 
 
+class _Buggy(_Hanging):
+    name = "buggy"
+
+    def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
+        raise KeyError("check_id")
+
+
+def test_a_bug_in_a_scanner_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(SCANNERS, "buggy", _Buggy)
+    with pytest.raises(ScannerError, match="internal error") as caught:
+        scan(tmp_path, scanners=["buggy"])
+    assert caught.value.scanner == "buggy"
+
+
 def test_backstop_catches_a_scanner_that_hangs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

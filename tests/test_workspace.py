@@ -92,8 +92,9 @@ def test_symlinks_inside_root_resolve_to_their_target(tmp_path: Path) -> None:
 def test_only_given_files_and_directories(tmp_path: Path) -> None:
     for rel in ("a/one.tf", "a/two.tf", "b/three.tf", "node_modules/x.js"):
         _write(tmp_path, rel)
-    ws = collect(tmp_path, ["./b/three.tf", "a", "deleted.tf", "node_modules/x.js"])
+    ws = collect(tmp_path, ["./b/three.tf", "a", "deleted.tf", "node_modules/x.js", "node_modules"])
     assert ws.files == ("a/one.tf", "a/two.tf", "b/three.tf")
+    assert collect(tmp_path, ["."]).files == collect(tmp_path).files
 
 
 @pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "a/../../x", ""])

@@ -48,7 +48,9 @@ class TemplateModel(_Strict):
     @classmethod
     def _version(cls, value: str) -> str:
         if not SEMVER.match(value):
-            raise ValueError(f"{value!r} is not a semantic version; use MAJOR.MINOR.PATCH, e.g. 1.2.0")
+            raise ValueError(
+                f"{value!r} is not a semantic version; use MAJOR.MINOR.PATCH, e.g. 1.2.0"
+            )
         return value
 
 

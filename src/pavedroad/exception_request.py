@@ -91,7 +91,9 @@ def find_entry(root: Path, ref: str) -> GateEntry:
     try:
         entries = [GateEntry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
     except (ValueError, TypeError):
-        raise UserError(f"the last gate record is damaged; run `paved gate` again ({path})") from None
+        raise UserError(
+            f"the last gate record is damaged; run `paved gate` again ({path})"
+        ) from None
     hits = [e for e in entries if e.fingerprint.startswith(ref.lower())] if len(ref) >= 6 else []
     if not hits:
         raise UserError(
@@ -150,7 +152,9 @@ def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: An
     try:
         doc = yaml.load(before) if before.strip() else None
     except YAMLError as exc:
-        raise ConfigError(f"{exceptions.EXCEPTIONS_PATH}: invalid YAML: {exc}; fix it first") from None
+        raise ConfigError(
+            f"{exceptions.EXCEPTIONS_PATH}: invalid YAML: {exc}; fix it first"
+        ) from None
     doc = _with_list(doc)
     doc["exceptions"].append(record)
     buffer = io.StringIO()

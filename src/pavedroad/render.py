@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import warnings
@@ -115,7 +114,7 @@ def _move_into_place(out: Path, dest: Path) -> None:
     check_destination(dest)
     if dest.is_dir():
         dest.rmdir()
-    os.replace(out, dest)
+    out.replace(dest)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pavedroad.errors import ScannerError, UserError
+from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.findings import Finding
 from pavedroad.scanners import SCANNERS
 from pavedroad.scanners.checkov import terraform_context
@@ -97,12 +97,24 @@ def _run_all(chosen: Sequence[Scanner], target: ScanTarget, timeout: float) -> l
         cf.wait([f for _, f in futures], timeout=timeout + GRACE_SECONDS)
         found: list[Finding] = []
         for name, future in futures:
-            if not future.done():
-                raise ScannerError(name, f"did not finish within {timeout:.0f}s")
-            found += future.result()
+            found += _result(name, future, timeout)
         return found
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(
+    name: str, future: cf.Future[tuple[Finding, ...]], timeout: float
+) -> tuple[Finding, ...]:
+    """Return a scanner's findings; any failure, even a bug, fails the scan closed."""
+    if not future.done():
+        raise ScannerError(name, f"did not finish within {timeout:.0f}s")
+    try:
+        return future.result()
+    except PavedError:
+        raise
+    except Exception as exc:  # a bug in an adapter must not look like a clean scan
+        raise ScannerError(name, f"internal error: {exc!r}") from exc
 
 
 def _skipped_finding(skipped: SkippedFile) -> Finding:

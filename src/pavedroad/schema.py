@@ -43,7 +43,9 @@ def load_yaml(path: Path, display: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{display}: file not found; create it or point at the right path") from None
+        raise ConfigError(
+            f"{display}: file not found; create it or point at the right path"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{display}: cannot read: {exc}") from None
     try:

@@ -99,7 +99,10 @@ def _expand(base: Path, only: Iterable[str]) -> Iterator[str]:
     """Yield the requested paths; directories expand to their files; missing ones are dropped."""
     for raw in only:
         rel = normalise(raw)
-        if any(part in SKIP_DIRS for part in PurePosixPath(rel).parts[:-1]):
+        if rel == ".":
+            yield from _walk(base)
+            continue
+        if any(part in SKIP_DIRS for part in PurePosixPath(rel).parts):
             continue
         path = base / rel
         if path.is_dir() and not path.is_symlink():
@@ -109,9 +112,11 @@ def _expand(base: Path, only: Iterable[str]) -> Iterator[str]:
 
 
 def normalise(raw: str) -> str:
-    """Return a clean repo-relative POSIX path; refuse absolute paths and paths leaving root."""
+    """Return a clean repo-relative POSIX path ('.' for root); refuse paths leaving root."""
     pure = PurePosixPath(raw.replace("\\", "/"))
     parts = [p for p in pure.parts if p not in ("", ".")]
+    if raw.strip() and not parts and not pure.is_absolute():
+        return "."
     if pure.is_absolute() or ".." in parts or not parts:
         raise UserError(f"files: {raw!r} is not inside the repository; pass repo-relative paths")
     return "/".join(parts)

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.helpers import assert_snapshot
 from typer.testing import CliRunner
 
 from pavedroad.cli import app
-from tests.helpers import assert_snapshot
 
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
@@ -59,8 +59,9 @@ def test_unknown_template_exits_2_listing_ids(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["../evil", "a/b", "has space", "UPPER", ""])
 def test_invalid_service_name_writes_nothing(tmp_path: Path, name: str) -> None:
     dest = tmp_path / "svc"
-    code, _, err = run("new", "python-service", str(dest), "--defaults", "--data",
-                       f"service_name={name}")
+    code, _, err = run(
+        "new", "python-service", str(dest), "--defaults", "--data", f"service_name={name}"
+    )
     assert code == 2
     assert "answer service_name:" in err
     assert "Traceback" not in err
@@ -69,10 +70,12 @@ def test_invalid_service_name_writes_nothing(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("data", "needle"),
-    [("python_version=2.7", "answer python_version: '2.7' is not one of the choices"),
-     ("port=http", "answer port: 'http' is not a valid int"),
-     ("colour=red", "unknown question 'colour'"),
-     ("novalue", "expected KEY=VALUE")],
+    [
+        ("python_version=2.7", "answer python_version: '2.7' is not one of the choices"),
+        ("port=http", "answer port: 'http' is not a valid int"),
+        ("colour=red", "unknown question 'colour'"),
+        ("novalue", "expected KEY=VALUE"),
+    ],
 )
 def test_invalid_answers_name_the_question(tmp_path: Path, data: str, needle: str) -> None:
     code, _, err = run("new", "python-service", str(tmp_path / "svc"), "--defaults", "--data", data)
@@ -97,13 +100,17 @@ def test_malformed_catalog_exits_2(tmp_path: Path) -> None:
 
 
 def test_catalog_env_variable(tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = RUNNER.invoke(app, ["catalog", "list"], env={**ENV, "PAVED_CATALOG": str(tiny_catalog)})
+    result = RUNNER.invoke(
+        app, ["catalog", "list"], env={**ENV, "PAVED_CATALOG": str(tiny_catalog)}
+    )
     assert result.exit_code == 0
     assert "tiny" in result.stdout and "python-service" not in result.stdout
 
 
 def test_unknown_version_is_refused(tmp_path: Path) -> None:
-    code, _, err = run("new", "python-service", str(tmp_path / "s"), "--defaults", "--version", "9.9.9")
+    code, _, err = run(
+        "new", "python-service", str(tmp_path / "s"), "--defaults", "--version", "9.9.9"
+    )
     assert code == 2
     assert "--version 9.9.9" in err
 

@@ -63,6 +63,16 @@ jobs:
     steps:
       - run: echo "${{ github.event.issue.title }}"
 """
+# Registry and git module sources: checkov must not try to download either.
+MODULES = """\
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.0.0"
+}
+module "shared" {
+  source = "git::https://github.com/example/shared.git?ref=v1.0.0"
+}
+"""
 SKIPPED_BUCKET = """\
 resource "aws_s3_bucket" "open" {
   # checkov:skip=CKV_AWS_20:public website assets
@@ -85,6 +95,7 @@ IAC_FILES: Mapping[str, str] = {
     "deploy/web.yaml": DEPLOYMENT,
     "infra/main.tf": BUCKET,
     "infra/site.tf": SKIPPED_BUCKET,
+    "infra/network.tf": MODULES,
     ".github/workflows/triage.yml": WORKFLOW,
 }
 BROKEN_FILES: Mapping[str, str] = {

@@ -87,6 +87,7 @@ def test_unparsable_dockerfile_is_a_parse_error_finding(tmp_path: Path) -> None:
 
 def test_dockerfile_names(tmp_path: Path) -> None:
     names = ["Dockerfile.prod", "api.Dockerfile", "Containerfile", "notes.md", ".dockerignore"]
+    names += ["Dockerfile.jinja", "app.Dockerfile.j2"]  # templates, not Dockerfiles yet
     root = write_tree(tmp_path, dict.fromkeys(names, DOCKERFILE))
     assert {f.path for f in _scan(root)} == {"Dockerfile.prod", "api.Dockerfile", "Containerfile"}
 

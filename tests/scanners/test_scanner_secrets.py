@@ -129,6 +129,16 @@ def test_baseline_with_custom_code_is_refused(secret_repo: Path, extra: dict[str
         _scan(secret_repo)
 
 
+def test_invalid_baseline_is_a_config_error(secret_repo: Path) -> None:
+    (secret_repo / ".secrets.baseline").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\.secrets\.baseline: not valid JSON"):
+        _scan(secret_repo)
+    bad_regex = {"path": "detect_secrets.filters.regex.should_exclude_file", "pattern": ["("]}
+    _baseline(secret_repo, {}, filters_used=[bad_regex])
+    with pytest.raises(ConfigError, match="not a regex"):
+        _scan(secret_repo)
+
+
 def test_long_lines_are_bounded_and_reported(tmp_path: Path) -> None:
     line = ("lorem ipsum = dolor(sit, amet) [consectetur] " * 300)[:10_000]
     hidden = line[:5_000] + f' key="{AWS_KEY_ID}" ' + line[5_020:]
@@ -141,6 +151,26 @@ def test_long_lines_are_bounded_and_reported(tmp_path: Path) -> None:
     assert ("AWSKeyDetector", "docs/huge.md", 50) in _rules(findings)
     [partial] = [f for f in findings if f.rule_id == "PAVED_NOT_FULLY_SCANNED"]
     assert partial.severity is Severity.LOW and partial.path == "docs/huge.md"
+
+
+PINNED = {
+    "deploy/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nautomountServiceAccountToken: false\n",
+    "deploy/web.yaml": 'image: "nginx:1.28@sha256:'
+    + "7377697a821c131a924a7105fafbe7414db4e9fc"
+    + 'c77a6f08f776f33f141ec3f8"\n',
+    "infra/main.tf": 'module "m" {\n  source = "git::https://example.com/m.git?ref='
+    + "3d3c42e5aac5ba805825da76410c181273ba90b1"
+    + '"\n}\n',
+    ".pavedroad/exceptions.yaml": "exceptions:\n  - rule: CKV_AWS_20\n    fingerprint: "
+    + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
+}
+
+
+def test_secure_defaults_are_not_secrets(tmp_path: Path) -> None:
+    """Digest and commit pins, and boolean settings, must not block a hardened template."""
+    hex_secret = 'api_hash = "' + "8e3f1c0a9b7d4e2f6a5c3b1d0e9f8a7b" + '"\n'
+    findings = _scan(write_tree(tmp_path, {**PINNED, "app.cfg": hex_secret}))
+    assert {f.path for f in findings} == {"app.cfg"}
 
 
 def test_non_utf8_file_is_still_scanned(tmp_path: Path) -> None:

@@ -6,14 +6,17 @@ stay fast and cover rendering: files per scenario, valid HCL, recorded answers, 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import hcl2
 import pytest
 import yaml
-from tests.helpers import REPO
 
+from pavedroad import policy
+
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "terraform-aws"
 
 # The scenarios of the terraform-aws entry in catalog.yaml.
@@ -38,6 +41,8 @@ MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.
 ALWAYS = (
     ".copier-answers.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
+    ".secrets.baseline",
     ".github/CODEOWNERS",
     ".pavedroad/policy.yaml",
     ".pavedroad/exceptions.yaml",
@@ -85,6 +90,7 @@ def _expected(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_hcl(path: Path) -> dict[str, Any]:
+    """Parse one .tf file the way checkov does (bc-python-hcl2, imported as hcl2)."""
     with path.open(encoding="utf-8") as handle:
         parsed: dict[str, Any] = hcl2.load(handle)
     return parsed
@@ -155,11 +161,12 @@ def test_answers_reach_the_terraform(copie: Any, scenario: str) -> None:
     ):
         assert defaults[key] == expected[key], key
     if expected["include_ci_role"]:
-        assert defaults["github_repository"] == expected["github_repository"]
+        owner, name = expected["github_repository"].split("/")
+        assert (defaults["github_owner"], defaults["github_repository_name"]) == (owner, name)
         assert defaults["github_environment"] == expected["github_environment"]
         assert defaults["create_github_oidc_provider"] is expected["create_github_oidc_provider"]
     else:
-        assert "github_repository" not in defaults
+        assert not {"github_owner", "github_repository_name", "github_environment"} & set(defaults)
 
 
 def test_ci_role_trust_is_pinned_to_repository_environment(copie: Any) -> None:
@@ -168,7 +175,7 @@ def test_ci_role_trust_is_pinned_to_repository_environment(copie: Any) -> None:
     local_values = main["locals"][0]
     assert local_values["github_oidc_host"] == ["token.actions.githubusercontent.com"]
     assert local_values["github_subject"] == [
-        "repo:${var.github_repository}:environment:${var.github_environment}"
+        "repo:${var.github_owner}/${var.github_repository_name}:environment:${var.github_environment}"
     ]
     trust = next(
         block["aws_iam_policy_document"]["trust"]
@@ -192,6 +199,38 @@ def test_ci_role_trust_is_pinned_to_repository_environment(copie: Any) -> None:
     assert session["default"] == [3600]
 
 
+def test_security_files_are_consistent(copie: Any) -> None:
+    project = _render(copie, {"owner": "@acme/storage"})
+    loaded = policy.load(project)
+    assert set(loaded.stages) == set(policy.STANDARD_STAGES)
+    exceptions = yaml.safe_load((project / ".pavedroad/exceptions.yaml").read_text())
+    assert exceptions == {"version": 1, "exceptions": []}
+    baseline = json.loads((project / ".secrets.baseline").read_text(encoding="utf-8"))
+    assert baseline["results"] == {}
+    assert "generated_at" not in baseline, "a timestamp would change on every render"
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    pins = [
+        dep
+        for repo in hooks["repos"]
+        for hook in repo["hooks"]
+        for dep in hook.get("additional_dependencies", [])
+    ]
+    assert f"bc-detect-secrets=={baseline['version']}" in pins
+    codeowners = (project / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    for pattern in ("*", "/.pavedroad/", "/.github/", "/.secrets.baseline", "/modules/"):
+        assert any(
+            line.split()[:2] == [pattern, "@acme/storage"] for line in codeowners.splitlines()
+        ), pattern
+
+
+def test_two_renders_are_identical(copie: Any) -> None:
+    first, second = _render(copie, {}), _render(copie, {})
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
 @pytest.mark.parametrize(
     "bad",
     ["../evil", "a/b", "has space", "Upper", "", "ab", "-abc", "abc-", "a--b", "x" * 41],
@@ -205,6 +244,7 @@ def test_invalid_project_names_are_rejected(copie: Any, bad: str) -> None:
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
+        ({"project_name": "sthree-data"}, "project_name must not start with sthree-"),
         ({"replica_region": "us-east-1"}, "replica_region must differ from aws_region"),
         ({"aws_region": "mars-north-1"}, "aws_region"),
         ({"github_repository": "no-slash"}, "github_repository must be owner/repo"),

@@ -68,8 +68,10 @@ def list_records(path: Annotated[Path, typer.Argument(file_okay=False)] = Path()
         typer.echo("no exceptions recorded")
     for entry in review.entries:
         r = entry.record
-        typer.echo(f"{r.id:<9} {entry.status:<8} {r.expires}  {r.rule:<14} {r.owner:<18} "
-                   f"{', '.join(r.paths)}")
+        typer.echo(
+            f"{r.id:<9} {entry.status:<8} {r.expires}  {r.rule:<14} {r.owner:<18} "
+            f"{', '.join(r.paths)}"
+        )
 
 
 @app.command("review")

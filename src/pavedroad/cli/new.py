@@ -24,7 +24,9 @@ VERIFY_STAGE = "release"
 @handle_errors
 def new(
     template_id: Annotated[str, typer.Argument(metavar="TEMPLATE", help="Template id.")],
-    dest: Annotated[Path, typer.Argument(help="New folder to create (must not exist or be empty).")],
+    dest: Annotated[
+        Path, typer.Argument(help="New folder to create (must not exist or be empty).")
+    ],
     data: Annotated[
         list[str] | None, typer.Option("--data", "-d", help="Answer as KEY=VALUE (repeatable).")
     ] = None,
@@ -45,7 +47,9 @@ def new(
     check_destination(dest)
     given = {**_read_data_file(data_file), **_parse_data(data or [])}
     interactive = not defaults and sys.stdin.isatty()
-    answers = resolve_answers(load_config(template.directory), given, _prompt if interactive else None)
+    answers = resolve_answers(
+        load_config(template.directory), given, _prompt if interactive else None
+    )
     verdict: list[GateResult] = []
     rendered = render(template, answers, dest, verify=lambda out: _verify(out, verdict))
     _summary(rendered, verdict[0])

@@ -16,7 +16,8 @@ from pavedroad.reports import text
 from pavedroad.scan import scan as run_scan
 
 PathArg = Annotated[
-    Path, typer.Argument(help="Repository to scan.", exists=True, file_okay=False, resolve_path=True)
+    Path,
+    typer.Argument(help="Repository to scan.", exists=True, file_okay=False, resolve_path=True),
 ]
 
 

@@ -59,7 +59,8 @@ NOT_FULLY_SCANNED = Rule(
 RULES = {r.rule_id: r for r in (PARSE_ERROR, NOT_SCANNED, SYMLINK_OUTSIDE, NOT_FULLY_SCANNED)}
 
 _DOCKERFILE = re.compile(r"^(?:.+\.)?(?:[Dd]ockerfile|Containerfile)(?:\..+)?$")
-_NOT_DOCKERFILE = (".dockerignore", ".containerignore")
+# Ignore files, and templates (Dockerfile.jinja) that only become Dockerfiles once rendered.
+_NOT_DOCKERFILE = (".dockerignore", ".containerignore", ".jinja", ".jinja2", ".j2", ".tmpl", ".tpl")
 
 
 def is_dockerfile(path: str) -> bool:

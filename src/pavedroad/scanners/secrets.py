@@ -1,15 +1,11 @@
 """detect-secrets (the bc-detect-secrets fork) in-process, bounded for long lines, never leaking.
 
-Files are copied into a scratch folder first: decoded as UTF-8 with replacement (detect-secrets
-silently skips files that do not decode) and with lines over LONG_LINE characters cut into
-overlapping windows, so a minified file cannot make its regex filters crawl.
-
-Baseline (.secrets.baseline) decisions: its plugin and filter settings apply (custom code in it
-is refused, secret verification is dropped to stay offline, file exclusions are matched against
-repo-relative paths); a known secret audited `is_secret: false` is not reported; one audited
-`is_secret: true` is reported at full severity (a confirmed secret stays a finding until
-rotated and removed); one not audited is reported as suppressed, so it is visible but the
-policy decides.
+Files are copied to a scratch folder first, decoded as UTF-8 with replacement (detect-secrets
+skips files that do not decode) and with lines over LONG_LINE cut into overlapping windows.
+A .secrets.baseline applies its plugin and filter settings (custom code refused, verification
+dropped to stay offline, file exclusions matched on repo paths). Its audited `is_secret: false`
+entries are not reported; `is_secret: true` ones are reported in full (a confirmed secret stays
+a finding until rotated and removed); unaudited ones are reported as suppressed.
 """
 
 from __future__ import annotations
@@ -19,7 +15,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from importlib import metadata
@@ -45,34 +41,30 @@ FIX = (
     "run time from a secret store or a CI secret. If it is not a secret, audit it into "
     ".secrets.baseline (detect-secrets audit) as is_secret: false."
 )
-_C, _H = Severity.CRITICAL, Severity.HIGH
+# Provider credentials and private keys are critical; generic detections are high.
+_PROVIDER_KEYS = (
+    "ArtifactoryDetector AWSKeyDetector AzureStorageKeyDetector CloudantDetector "
+    "DiscordBotTokenDetector GitHubTokenDetector IbmCloudIamDetector IbmCosHmacDetector "
+    "MailchimpDetector NpmDetector PrivateKeyDetector SendGridDetector SlackDetector "
+    "SoftlayerDetector SquareOAuthDetector StripeDetector TwilioKeyDetector"
+).split()
+_GENERIC = (
+    "BasicAuthDetector Base64HighEntropyString HexHighEntropyString JwtTokenDetector "
+    "KeywordDetector"
+).split()
 SEVERITIES: Mapping[str, Severity] = {
-    "ArtifactoryDetector": _C,
-    "AWSKeyDetector": _C,
-    "AzureStorageKeyDetector": _C,
-    "BasicAuthDetector": _H,
-    "CloudantDetector": _C,
-    "DiscordBotTokenDetector": _C,
-    "GitHubTokenDetector": _C,
-    "Base64HighEntropyString": _H,
-    "HexHighEntropyString": _H,
-    "IbmCloudIamDetector": _C,
-    "IbmCosHmacDetector": _C,
-    "JwtTokenDetector": _H,
-    "KeywordDetector": _H,
-    "MailchimpDetector": _C,
-    "NpmDetector": _C,
-    "PrivateKeyDetector": _C,
-    "SendGridDetector": _C,
-    "SlackDetector": _C,
-    "SoftlayerDetector": _C,
-    "SquareOAuthDetector": _C,
-    "StripeDetector": _C,
-    "TwilioKeyDetector": _C,
+    **dict.fromkeys(_PROVIDER_KEYS, Severity.CRITICAL),
+    **dict.fromkeys(_GENERIC, Severity.HIGH),
 }
 _OFFLINE_DROP = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
 _EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
 _WORDLIST = "detect_secrets.filters.wordlist.should_exclude_secret"
+# What hardened templates produce: image@sha256:<hex>, ?ref=<sha>, `automount...Token: false`.
+_PINS = (
+    re.compile(r"(?:sha(?:1|256|384|512):|@|ref=)([0-9a-f]{128}|[0-9a-f]{40,96})\b", re.I),
+    re.compile(r"fingerprint[\"']?\s*[:=]\s*[\"']?([0-9a-f]{12,64})\b", re.I),
+)
+_LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none", "~"})
 # detect-secrets keeps its settings in module globals: one scan at a time per process.
 _LOCK = threading.Lock()
 
@@ -93,6 +85,7 @@ class Copy:
     path: str
     line_map: tuple[int, ...]
     windowed: int
+    allowlisting: bool  # mentions `pragma: allowlist`, so worth the allowlist pass
 
     def original_line(self, copy_line: int) -> int:
         """Return the original 1-based line of a 1-based copy line."""
@@ -173,9 +166,10 @@ def load_baseline(root: Path) -> Baseline | None:
 def _plugins(entries: Iterable[Any]) -> list[dict[str, Any]]:
     """Return the baseline's plugin settings, refusing custom plugin code and unknown names."""
     plugins = []
+    built_in = set(_plugin_names().values())
     for i, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None
-        if name not in SEVERITIES or "path" in entry:
+        if name not in built_in or "path" in entry:
             raise ConfigError(
                 f"{BASELINE}: plugins_used[{i}]: {name!r} is not a built-in detect-secrets "
                 "plugin; custom plugins would run repository code, remove it"
@@ -198,12 +192,21 @@ def _filters(
                 "custom filters would run repository code, remove it"
             )
         if path == _EXCLUDE_FILES:
-            exclude += [re.compile(p) for p in _as_list(entry.get("pattern"))]
+            exclude += [_pattern(p, i) for p in _as_list(entry.get("pattern"))]
         elif path == _WORDLIST:
             kept.append({**entry, "file_name": str(root / str(entry.get("file_name", "")))})
         elif path != _OFFLINE_DROP:  # verifying a secret calls its issuer's API
             kept.append(dict(entry))
     return kept, tuple(exclude)
+
+
+def _pattern(text: str, index: int) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise ConfigError(
+            f"{BASELINE}: filters_used[{index}].pattern: {text!r} is not a regex ({exc}); fix it"
+        ) from None
 
 
 def _as_list(value: Any) -> list[str]:
@@ -243,7 +246,7 @@ def prepare(root: Path, scratch: Path, rel: str) -> Copy:
     dest = scratch / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text("\n".join(out), encoding="utf-8")
-    return Copy(rel, tuple(line_map), windowed)
+    return Copy(rel, tuple(line_map), windowed, "allowlist" in text)
 
 
 def windows(line: str) -> list[str]:
@@ -269,12 +272,12 @@ def detect(
         for copy in copies:
             _check(deadline)
             collection.scan_file(copy.path)
-            hits += _hits(copy, collection.data.get(copy.path, ()), allowlisted=False)
+            hits += _hits(scratch, copy, collection.data.get(copy.path, ()), allowlisted=False)
     with _settings(baseline):  # the allowlist scan switches the allowlist filter off
-        for copy in copies:
+        for copy in (c for c in copies if c.allowlisting):
             _check(deadline)
             found = scan_for_allowlisted_secrets_in_file(str(scratch / copy.path))
-            hits += _hits(copy, found, allowlisted=True)
+            hits += _hits(scratch, copy, found, allowlisted=True)
     return hits
 
 
@@ -291,11 +294,37 @@ def _check(deadline: float) -> None:
         raise ScannerError(NAME, "timed out before every file was scanned")
 
 
-def _hits(copy: Copy, secrets: Iterable[Any], *, allowlisted: bool) -> Iterator[Hit]:
-    """Keep type, place and hash of each secret; drop the value."""
-    for secret in secrets:
-        line = copy.original_line(int(secret.line_number))
+def _hits(scratch: Path, copy: Copy, secrets: Iterable[Any], *, allowlisted: bool) -> Iterator[Hit]:
+    """Keep type, place and hash of each real secret; drop the value."""
+    found = list(secrets)
+    lines = (scratch / copy.path).read_text(encoding="utf-8").split("\n") if found else []
+    for secret in found:
+        number = int(secret.line_number)
+        text = lines[number - 1] if 0 < number <= len(lines) else ""
+        if is_false_positive(str(secret.type), secret.secret_value, text):
+            continue
+        line = copy.original_line(number)
         yield Hit(copy.path, line, str(secret.type), str(secret.secret_hash), allowlisted)
+
+
+def is_false_positive(secret_type: str, value: str | None, line: str) -> bool:
+    """Return True for digest/commit pins, Paved Road fingerprints and boolean keyword values."""
+    check = _FALSE_POSITIVE_CHECKS.get(secret_type)
+    return value is not None and check is not None and check(value, line)
+
+
+def _is_literal(value: str, line: str) -> bool:
+    return value.strip("'\" ").lower() in _LITERALS
+
+
+def _is_pin(value: str, line: str) -> bool:
+    return any(m.group(1).lower() == value.lower() for p in _PINS for m in p.finditer(line))
+
+
+_FALSE_POSITIVE_CHECKS: Mapping[str, Callable[[str, str], bool]] = {
+    "Secret Keyword": _is_literal,
+    "Hex High Entropy String": _is_pin,
+}
 
 
 def to_findings(hits: Iterable[Hit], baseline: Baseline | None) -> list[Finding]:

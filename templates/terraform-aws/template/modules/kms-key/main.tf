@@ -38,13 +38,12 @@ locals {
 }
 
 resource "aws_kms_key" "this" {
-  description              = var.description
-  key_usage                = "ENCRYPT_DECRYPT"
-  customer_master_key_spec = "SYMMETRIC_DEFAULT"
-  is_enabled               = true
-  enable_key_rotation      = true
-  deletion_window_in_days  = var.deletion_window_in_days
-  multi_region             = false
+  # Symmetric ENCRYPT_DECRYPT key (the default key spec and usage), the only kind S3 supports.
+  description             = var.description
+  is_enabled              = true
+  enable_key_rotation     = true
+  deletion_window_in_days = var.deletion_window_in_days
+  multi_region            = false
 
   policy = jsonencode({
     Version   = "2012-10-17"

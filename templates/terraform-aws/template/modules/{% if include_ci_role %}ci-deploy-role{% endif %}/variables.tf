@@ -8,18 +8,28 @@ variable "role_name" {
   }
 }
 
-variable "github_repository" {
-  description = "GitHub repository, as owner/repo, whose workflows may assume the role."
+variable "github_owner" {
+  description = "GitHub user or organization that owns the repository whose workflows may assume the role."
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", var.github_repository)) && !contains([".", ".."], element(split("/", var.github_repository), 1))
-    error_message = "The github_repository must be owner/repo, e.g. acme/billing-infra."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$", var.github_owner))
+    error_message = "The github_owner must be a GitHub user or organization name (letters, digits and hyphens, at most 39 characters)."
+  }
+}
+
+variable "github_repository_name" {
+  description = "Name of the repository (without the owner) whose workflows may assume the role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,100}$", var.github_repository_name)) && !contains([".", ".."], var.github_repository_name)
+    error_message = "The github_repository_name must be 1-100 letters, digits, '.', '_' or '-', and not '.' or '..'."
   }
 }
 
 variable "github_environment" {
-  description = "GitHub deployment environment whose jobs may assume the role; the trust policy pins the OIDC sub claim to repo:<owner/repo>:environment:<name>."
+  description = "GitHub deployment environment whose jobs may assume the role; the trust policy pins the OIDC sub claim to repo:<owner>/<repository>:environment:<name>."
   type        = string
 
   validation {
