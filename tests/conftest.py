@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from tests.helpers import catalog_yaml, tiny_template_files, write_tree
+from tests.helpers import NETWORK_GUARD, catalog_yaml, tiny_template_files, write_tree
 
 
 @pytest.fixture
@@ -15,3 +18,21 @@ def tiny_catalog(tmp_path: Path) -> Path:
     write_tree(root / "templates" / "tiny", tiny_template_files())
     (root / "catalog.yaml").write_text(catalog_yaml(), encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def network_guard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Refuse and record every network connection, in this process and in subprocesses."""
+    guard = tmp_path_factory.mktemp("netguard")
+    (guard / "sitecustomize.py").write_text(NETWORK_GUARD, encoding="utf-8")
+    log = guard / "network.log"
+    log.touch()
+    namespace: dict[str, Any] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NETGUARD_LOG", str(log))
+        patch.setenv("PYTHONPATH", str(guard))
+        for name in ("create_connection", "getaddrinfo"):
+            patch.setattr(socket, name, getattr(socket, name))
+        patch.setattr(socket.socket, "connect", socket.socket.connect)
+        exec(compile(NETWORK_GUARD, "netguard", "exec"), namespace)  # guards this process too
+        yield log

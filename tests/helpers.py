@@ -77,3 +77,35 @@ def assert_snapshot(name: str, actual: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8"), f"snapshot {name} differs"
+
+
+NETWORK_GUARD = """\
+import os, socket
+
+_LOG = os.environ["NETGUARD_LOG"]
+
+
+def _record(kind, detail):
+    with open(_LOG, "a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()} {kind} {detail!r}\\n")
+    raise OSError(f"network blocked by the test guard: {kind} {detail!r}")
+
+
+_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    if self.family == getattr(socket, "AF_UNIX", None):
+        return _connect(self, address)
+    _record("connect", address)
+
+
+socket.socket.connect = _guarded_connect
+socket.create_connection = lambda address, *a, **k: _record("create_connection", address)
+socket.getaddrinfo = lambda host, *a, **k: _record("getaddrinfo", host)
+"""
+
+VULNERABLE_FILES = {
+    "Dockerfile": "FROM ubuntu:latest\nUSER root\nADD http://example.invalid/x.tgz /x\n",
+    "config.py": 'aws_access_key_id = "AKIAIOSFODNN7EXAMPLF"\n',
+}

@@ -9,7 +9,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.schema import describe, load_yaml
@@ -18,11 +25,49 @@ CATALOG_ENV = "PAVED_CATALOG"
 CATALOG_FILE = "catalog.yaml"
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+ANSWER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 Kind = Literal["service", "dockerfile", "terraform", "kubernetes", "pipeline"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MigrationModel(_Strict):
+    version: str
+    rename_answers: dict[str, str] = {}
+    move_files: dict[str, str] = {}
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        return TemplateModel._version(value)
+
+    @field_validator("rename_answers")
+    @classmethod
+    def _answers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in (*value, *value.values()):
+            if not ANSWER_NAME.match(name):
+                raise ValueError(f"{name!r} is not a question name; use names like service_name")
+        return value
+
+    @field_validator("move_files")
+    @classmethod
+    def _paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for path in (*value, *value.values()):
+            parts = path.split("/")
+            if not path or path.startswith("/") or "\\" in path or {"", ".", ".."} & set(parts):
+                raise ValueError(
+                    f"{path!r} is not a project-relative path; use forward slashes, "
+                    "e.g. config/app.toml, without '..' or a leading '/'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MigrationModel:
+        if not self.rename_answers and not self.move_files:
+            raise ValueError("declares nothing; add rename_answers or move_files, or remove it")
+        return self
 
 
 class TemplateModel(_Strict):
@@ -36,6 +81,7 @@ class TemplateModel(_Strict):
     owners: list[str] = Field(min_length=1)
     guarded: list[str] = []
     scenarios: dict[str, dict[str, Any]] = Field(min_length=1)
+    migrations: list[MigrationModel] = []
 
     @field_validator("id")
     @classmethod
@@ -53,6 +99,31 @@ class TemplateModel(_Strict):
             )
         return value
 
+    @model_validator(mode="after")
+    def _migrations(self) -> TemplateModel:
+        seen: set[str] = set()
+        for migration in self.migrations:
+            if migration.version in seen:
+                raise ValueError(
+                    f"migrations: version {migration.version} is listed twice; merge the entries"
+                )
+            seen.add(migration.version)
+            if _semver_key(migration.version) > _semver_key(self.version):
+                raise ValueError(
+                    f"migrations: version {migration.version} is above the template's version "
+                    f"{self.version}; a migration belongs to the version that introduces it"
+                )
+        return self
+
+
+def _semver_key(version: str) -> tuple[int, int, int, int]:
+    """Order MAJOR.MINOR.PATCH; a pre-release sorts before its release."""
+    match = SEMVER.match(version)
+    if match is None:
+        return (0, 0, 0, 0)
+    major, minor, patch, pre = match.groups()
+    return (int(major), int(minor), int(patch), 0 if pre else 1)
+
 
 class CatalogModel(_Strict):
     version: str
@@ -62,6 +133,15 @@ class CatalogModel(_Strict):
     @classmethod
     def _version(cls, value: str) -> str:
         return TemplateModel._version(value)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A declarative change that comes with a template version (no shell, no trust)."""
+
+    version: str
+    rename_answers: dict[str, str]
+    move_files: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -78,6 +158,7 @@ class Template:
     owners: tuple[str, ...]
     guarded: tuple[str, ...]
     scenarios: dict[str, dict[str, Any]]
+    migrations: tuple[Migration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,4 +254,8 @@ def _resolve(base: Path, index: int, model: TemplateModel, display: str) -> Temp
         owners=tuple(model.owners),
         guarded=tuple(model.guarded),
         scenarios={name: dict(answers) for name, answers in model.scenarios.items()},
+        migrations=tuple(
+            Migration(m.version, dict(m.rename_answers), dict(m.move_files))
+            for m in model.migrations
+        ),
     )

@@ -171,7 +171,10 @@ _CASTS: dict[str, Callable[[Any], Any]] = {
 
 
 def resolve_answers(
-    config: TemplateConfig, given: Mapping[str, Any], prompt: Prompt | None = None
+    config: TemplateConfig,
+    given: Mapping[str, Any],
+    prompt: Prompt | None = None,
+    on_invalid: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
     """Return validated answers for every asked question; prompt for the rest when allowed."""
     names = {q.name for q in config.questions}
@@ -183,7 +186,7 @@ def resolve_answers(
     for question in config.questions:
         if not _asked(question, answers):
             continue
-        answers[question.name] = _answer(question, given, answers, prompt)
+        answers[question.name] = _answer(question, given, answers, prompt, on_invalid)
     return answers
 
 
@@ -196,7 +199,11 @@ def _asked(question: Question, answers: Mapping[str, Any]) -> bool:
 
 
 def _answer(
-    question: Question, given: Mapping[str, Any], answers: Mapping[str, Any], prompt: Prompt | None
+    question: Question,
+    given: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    prompt: Prompt | None,
+    on_invalid: Callable[[str], None],
 ) -> Any:
     default = _default(question, answers)
     if question.name in given:
@@ -212,7 +219,7 @@ def _answer(
         try:
             return check(question, cast(question, prompt(question, default)), answers)
         except UserError as exc:
-            print(f"  {exc}")
+            on_invalid(str(exc))
 
 
 def _default(question: Question, answers: Mapping[str, Any]) -> Any:

@@ -16,10 +16,13 @@ import yaml
 from copier.errors import CopierError
 from jinja2 import TemplateError
 
-from pavedroad.catalog import Template
-from pavedroad.errors import RenderError, UserError
+from pavedroad.catalog import SEMVER, TEMPLATE_ID, Template
+from pavedroad.errors import ConfigError, RenderError, UserError
+from pavedroad.schema import load_yaml
+from pavedroad.store import Source
 
 ANSWERS_FILE = ".copier-answers.yml"
+_PAVED_KEYS = ("_paved_template:", "_paved_version:")
 Verify = Callable[[Path], None]
 
 
@@ -45,30 +48,57 @@ def check_destination(dest: Path) -> None:
 
 
 def render(
-    template: Template, answers: dict[str, Any], dest: Path, verify: Verify | None = None
+    template: Template,
+    answers: dict[str, Any],
+    dest: Path,
+    verify: Verify | None = None,
+    *,
+    source: Source | None = None,
 ) -> Rendered:
-    """Render template into dest; on any failure or interrupt dest is left as it was."""
+    """Render template (from its published source when given) into dest, atomically.
+
+    On any failure or interrupt dest is left as it was.
+    """
     dest = dest.absolute()
     check_destination(dest)
+    version = source.version if source is not None else template.version
     with _created_parents(dest.parent), _scratch(dest.parent, dest.name) as scratch:
         out = scratch / "render"
-        _copy(template, answers, out)
-        _record_template(out, template)
+        try:
+            _copy(source or str(template.directory), answers, out)
+        except RenderError as exc:
+            raise RenderError(
+                f"template {template.id} {version} failed to render: {exc}; nothing was "
+                f"written. Fix the template in {template.directory} or report it to its "
+                f"owners ({', '.join(template.owners)})"
+            ) from None
+        record_template(out, template.id, version)
         if verify is not None:
             verify(out)
         files = _list_files(out)
         _move_into_place(out, dest)
-    return Rendered(dest=dest, template_id=template.id, version=template.version, files=files)
+    return Rendered(dest=dest, template_id=template.id, version=version, files=files)
 
 
-def _copy(template: Template, answers: dict[str, Any], out: Path) -> None:
+def render_source(src: Source, answers: dict[str, Any], out: Path) -> None:
+    """Render one published version with the given answers into out (a scratch folder)."""
+    try:
+        _copy(src, answers, out)
+    except RenderError as exc:
+        message = f"template {src.template_id} {src.version} failed to render: {exc}"
+        raise RenderError(message) from None
+
+
+def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
+    url, ref = (src.url, src.tag) if isinstance(src, Source) else (src, None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             copier.run_copy(
-                str(template.directory),
+                url,
                 out,
                 data=answers,
+                vcs_ref=ref,
                 defaults=True,
                 unsafe=False,
                 skip_tasks=True,
@@ -76,25 +106,63 @@ def _copy(template: Template, answers: dict[str, Any], out: Path) -> None:
                 cleanup_on_error=True,
             )
     except (CopierError, TemplateError, ValueError, OSError) as exc:
-        raise RenderError(
-            f"template {template.id} {template.version} failed to render: "
-            f"{type(exc).__name__}: {exc}; nothing was written. Fix the template "
-            f"in {template.directory} or report it to its owners ({', '.join(template.owners)})"
-        ) from None
+        raise RenderError(f"{type(exc).__name__}: {exc}") from None
 
 
-def _record_template(out: Path, template: Template) -> None:
+def record_template(out: Path, template_id: str, version: str) -> None:
     """Add the catalog id and version to copier's answers file (copier ignores `_paved_*`)."""
     path = out / ANSWERS_FILE
     if not path.is_file():
         raise RenderError(
-            f"template {template.id}: renders no {ANSWERS_FILE}; add "
+            f"template {template_id}: renders no {ANSWERS_FILE}; add "
             "'{{_copier_conf.answers_file}}.jinja' to the template so the project can be updated"
         )
-    extra = {"_paved_template": template.id, "_paved_version": template.version}
-    text = path.read_text(encoding="utf-8")
-    text = text if text.endswith("\n") else text + "\n"
-    path.write_text(text + yaml.safe_dump(extra, sort_keys=True), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = "".join(line for line in lines if not line.startswith(_PAVED_KEYS))
+    kept = kept if kept.endswith("\n") or not kept else kept + "\n"
+    extra = {"_paved_template": template_id, "_paved_version": version}
+    path.write_text(kept + yaml.safe_dump(extra, sort_keys=True), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a project's answers file says it was rendered from."""
+
+    template_id: str
+    version: str
+    answers: dict[str, Any]
+
+
+ADOPT_HINT = (
+    "To adopt it: render a new project with `paved new TEMPLATE NEW_FOLDER` and move your code "
+    f"into it, or write {ANSWERS_FILE} by hand and commit it, e.g.\n"
+    "  _paved_template: python-service   # the template id (`paved catalog list`)\n"
+    "  _paved_version: 1.0.0             # the version the repository matches\n"
+    "  service_name: orders              # one line per question (`paved catalog show ID`)"
+)
+
+
+def recorded(project: Path) -> Recorded:
+    """Return the template, version and answers a project records; UserError when it cannot."""
+    path = project / ANSWERS_FILE
+    if not path.is_file():
+        raise UserError(
+            f"{project}: no {ANSWERS_FILE}, so this repository was not created from the "
+            f"catalog. {ADOPT_HINT}"
+        )
+    data = load_yaml(path, str(path))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of answers. {ADOPT_HINT}")
+    template_id = data.get("_paved_template")
+    version = data.get("_paved_version") or str(data.get("_commit", "")).removeprefix("v")
+    for field, value, pattern in (
+        ("_paved_template", template_id, TEMPLATE_ID),
+        ("_paved_version", version, SEMVER),
+    ):
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ConfigError(f"{path}: {field}: missing or invalid ({value!r}). {ADOPT_HINT}")
+    answers = {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+    return Recorded(str(template_id), str(version), answers)
 
 
 def read_answers(project: Path) -> dict[str, Any]:

@@ -361,3 +361,24 @@ def test_scenarios_match_the_catalog_entry(template_id: str, scenarios: dict[str
     assert entries[0]["scenarios"] == scenarios
     assert entries[0]["path"] == f"templates/{template_id}"
     assert entries[0]["kind"] == "pipeline"
+
+
+def test_secrets_baseline_excludes_only_digest_image_lines() -> None:
+    baseline = load(GITHUB / "template" / ".secrets.baseline")
+    (entry,) = [
+        f for f in baseline["filters_used"] if f["path"].endswith("regex.should_exclude_line")
+    ]
+    (pattern,) = entry["pattern"]
+    digest = "sha256:" + "0123456789abcdef" * 4
+    excluded = [
+        f"  image: python:3.12-slim@{digest}",  # a raw YAML line
+        f'image: "docker.io/library/node@{digest}"',  # detect-secrets' YAML transform
+        f"          - image: ghcr.io/acme/svc@{digest}",
+    ]
+    kept = [
+        f'token: "{digest[7:]}"',
+        f"image: ghcr.io/acme/svc@{digest} # password: hunter2",
+        f"env: IMAGE=ghcr.io/acme/svc@{digest}",
+    ]
+    assert all(re.search(pattern, line) for line in excluded)
+    assert not any(re.search(pattern, line) for line in kept)

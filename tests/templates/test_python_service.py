@@ -23,6 +23,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "default": {},
     "no-kubernetes": {"include_kubernetes": False},
     "py311": {"service_name": "billing-api", "python_version": "3.11", "port": 9000},
+    "with-deployment": {
+        "image_digest": "sha256:6ca60be4b257355efc1adf63e141bd5bf953d2afc9a565a7f5b5eac414320e3e"
+    },
 }
 DEFAULTS: dict[str, Any] = {
     "service_name": "my-service",
@@ -94,7 +97,7 @@ def test_scenario_renders_the_expected_files(copie: Any, scenario: str) -> None:
     else:
         assert not (project / "deploy").exists()
     # No digest is known before the first build, so no Deployment can reference one yet.
-    assert DEPLOYMENT not in rendered
+    assert (DEPLOYMENT in rendered) == bool(answers.get("image_digest"))
     assert not any("{" in path or path.endswith(".jinja") for path in rendered)
 
 

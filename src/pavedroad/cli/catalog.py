@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from pavedroad import catalog as catalog_mod
+from pavedroad import catalog_validate
 from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.errors import GateFailedError
 from pavedroad.questions import Question, load_config
 
 app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True)
@@ -70,3 +72,19 @@ def _question_line(q: Question) -> str:
     default = "" if q.default is None else f" = {q.default!r}"
     choices = f" one of {[v for _, v in q.choices]}" if q.choices else ""
     return f"  {q.name} ({q.type}){default}{choices}\n      {q.help.strip()}"
+
+
+@app.command("validate")
+@handle_errors
+def validate(
+    template_ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Templates (default: all).")
+    ] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Render every scenario, require zero findings at the release gate, check schemas."""
+    cat = catalog_mod.load(catalog)
+    results = catalog_validate.validate(cat, template_ids or ())
+    typer.echo(catalog_validate.render_text(results))
+    if not all(r.ok for r in results):
+        raise GateFailedError("")

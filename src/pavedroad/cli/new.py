@@ -46,13 +46,21 @@ def new(
     _check_version(template, version)
     check_destination(dest)
     given = {**_read_data_file(data_file), **_parse_data(data or [])}
-    interactive = not defaults and sys.stdin.isatty()
+    interactive = not defaults and is_terminal()
     answers = resolve_answers(
-        load_config(template.directory), given, _prompt if interactive else None
+        load_config(template.directory),
+        given,
+        _prompt if interactive else None,
+        on_invalid=lambda message: typer.echo(f"  {message}; try again", err=True),
     )
     verdict: list[GateResult] = []
     rendered = render(template, answers, dest, verify=lambda out: _verify(out, verdict))
     _summary(rendered, verdict[0])
+
+
+def is_terminal() -> bool:
+    """Return True when a person can answer prompts."""
+    return sys.stdin.isatty()
 
 
 def _check_version(template: catalog_mod.Template, version: str | None) -> None:

@@ -1,0 +1,86 @@
+"""`paved catalog validate`: every scenario of every template renders, passes and validates."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pavedroad import schemas
+from pavedroad.catalog import Catalog, Template
+from pavedroad.errors import PavedError
+from pavedroad.gate_types import Verdict
+from pavedroad.pipeline import gate_repository
+from pavedroad.questions import load_config, resolve_answers
+from pavedroad.render import render
+
+STAGE = "release"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """The outcome of one scenario of one template."""
+
+    template_id: str
+    version: str
+    scenario: str
+    problems: tuple[str, ...]
+    excepted: int
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the scenario has no problem."""
+        return not self.problems
+
+
+def validate(catalog: Catalog, only: Sequence[str] = (), workers: int = 2) -> list[ScenarioResult]:
+    """Validate the chosen templates (all by default), scenarios in parallel."""
+    templates = [catalog.get(i) for i in only] if only else list(catalog.templates)
+    jobs = [(t, name) for t in templates for name in t.scenarios]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: validate_scenario(*job), jobs))
+
+
+def validate_scenario(template: Template, scenario: str) -> ScenarioResult:
+    """Render one scenario in a temp dir, gate it at release and check its schemas."""
+    with tempfile.TemporaryDirectory(prefix="paved-validate-") as tmp:
+        out = Path(tmp) / scenario
+        try:
+            answers = resolve_answers(load_config(template.directory), template.scenarios[scenario])
+            render(template, answers, out)
+            problems, excepted = _gate_problems(out)
+            problems += schemas.validate(out)
+        except PavedError as exc:
+            problems, excepted = (f"{type(exc).__name__}: {exc}",), 0
+    return ScenarioResult(template.id, template.version, scenario, tuple(problems), excepted)
+
+
+def _gate_problems(out: Path) -> tuple[tuple[str, ...], int]:
+    """Return one line per finding not covered by a recorded exception, and the excepted count."""
+    result = gate_repository(out, STAGE, remember=False)
+    problems = tuple(
+        f"{g.verdict.value}: {g.finding.rule_id} {g.finding.path}:{g.finding.start_line} "
+        f"{g.finding.title}"
+        for g in result.findings
+        if g.verdict is not Verdict.EXCEPTED
+    )
+    return problems, len(result.findings) - len(problems)
+
+
+def render_text(results: Sequence[ScenarioResult]) -> str:
+    """Render a per-template report for the terminal."""
+    lines = []
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        extra = f" ({r.excepted} excepted by recorded exceptions)" if r.excepted else ""
+        lines.append(f"{mark} {r.template_id} {r.version} [{r.scenario}]{extra}")
+        lines += [f"       {p}" for p in r.problems]
+    failed = sum(1 for r in results if not r.ok)
+    templates = len({r.template_id for r in results})
+    lines.append(
+        f"{len(results) - failed}/{len(results)} scenarios of {templates} templates passed"
+        + (f"; {failed} failed" if failed else "")
+    )
+    return "\n".join(lines)

@@ -1,0 +1,304 @@
+"""How far repositories are from the paved road: versions behind, guarded files, weaker gates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from packaging.version import Version
+
+from pavedroad import policy, publish, store
+from pavedroad.catalog import Catalog
+from pavedroad.errors import PavedError
+from pavedroad.findings import Severity
+from pavedroad.policy import Policy, Stage
+from pavedroad.render import Recorded, recorded, render_source
+from pavedroad.rules import rule_severity
+
+# Strictest first: a mode further down the list lets more through.
+INLINE_MODES = ("require-exception", "warn", "allow")
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One difference between a reference policy and the actual one."""
+
+    field: str
+    reference: str
+    actual: str
+    weaker: bool
+
+
+def compare_policies(reference: Policy, actual: Policy) -> tuple[PolicyChange, ...]:
+    """List every difference; `weaker` marks those that let more findings through."""
+    return (
+        *_stage_changes(reference, actual),
+        *_exception_changes(reference, actual),
+        *_override_changes(reference, actual),
+    )
+
+
+def _stage_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
+    changes = []
+    for name in dict.fromkeys([*reference.stages, *actual.stages]):
+        ref, act = reference.stages.get(name), actual.stages.get(name)
+        if act is None:
+            changes.append(PolicyChange(f"stages.{name}", "present", "removed", True))
+        elif ref is None:
+            changes.append(PolicyChange(f"stages.{name}", "absent", "added", False))
+        else:
+            changes += _one_stage(name, ref, act)
+    return changes
+
+
+def _one_stage(name: str, ref: Stage, act: Stage) -> list[PolicyChange]:
+    changes = []
+    if ref.scope != act.scope:
+        weaker = ref.scope == "full" and act.scope == "changed"
+        changes.append(PolicyChange(f"stages.{name}.scope", ref.scope, act.scope, weaker))
+    for tier in ("block", "ticket", "warn"):
+        before, after = getattr(ref, tier), getattr(act, tier)
+        if before != after:
+            changes.append(
+                PolicyChange(
+                    f"stages.{name}.{tier}", _label(before), _label(after), _raised(before, after)
+                )
+            )
+    return changes
+
+
+def _label(level: Severity | None) -> str:
+    return level.label if level is not None else "none"
+
+
+def _raised(before: Severity | None, after: Severity | None) -> bool:
+    """Return True when a tier threshold went up or away (fewer findings reach it)."""
+    if before is None:
+        return False
+    return after is None or after > before
+
+
+def _exception_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
+    ranks = {mode: i for i, mode in enumerate(INLINE_MODES)}
+    pairs = (
+        ("max_days", reference.max_days, actual.max_days, actual.max_days > reference.max_days),
+        (
+            "controls_required_at",
+            reference.controls_required_at.label,
+            actual.controls_required_at.label,
+            actual.controls_required_at > reference.controls_required_at,
+        ),
+        (
+            "inline_suppressions",
+            reference.inline_suppressions,
+            actual.inline_suppressions,
+            ranks.get(actual.inline_suppressions, 0) > ranks.get(reference.inline_suppressions, 0),
+        ),
+        (
+            "warn_expiring_within_days",
+            reference.warn_expiring_within_days,
+            actual.warn_expiring_within_days,
+            actual.warn_expiring_within_days < reference.warn_expiring_within_days,
+        ),
+    )
+    return [
+        PolicyChange(f"exceptions.{name}", str(ref), str(act), weaker)
+        for name, ref, act, weaker in pairs
+        if ref != act
+    ]
+
+
+def _override_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
+    changes = []
+    rules = sorted({*reference.severity_overrides, *actual.severity_overrides})
+    for rule in rules:
+        ref = reference.severity_overrides.get(rule)
+        act = actual.severity_overrides.get(rule)
+        if ref == act:
+            continue
+        ref_level, act_level = ref or rule_severity(rule), act or rule_severity(rule)
+        # An override dropped for a rule of unknown default severity may lower it: fail closed.
+        weaker = act_level is None or (ref_level is not None and act_level < ref_level)
+        changes.append(PolicyChange(f"severity_overrides.{rule}", _label(ref), _label(act), weaker))
+    return changes
+
+
+@dataclass(frozen=True)
+class GuardedFile:
+    """A guarded file that is gone or differs from the template's render."""
+
+    path: str
+    status: Literal["missing", "changed"]
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Where one repository stands against the catalog."""
+
+    path: str
+    template_id: str | None = None
+    version: str | None = None
+    latest: str | None = None
+    behind: int = 0
+    guarded: tuple[GuardedFile, ...] = ()
+    gate_changes: tuple[PolicyChange, ...] = ()
+    error: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Return the guarded files that are gone."""
+        return tuple(g.path for g in self.guarded if g.status == "missing")
+
+    @property
+    def weakened(self) -> tuple[PolicyChange, ...]:
+        """Return the gate changes that let more through than the template."""
+        return tuple(c for c in self.gate_changes if c.weaker)
+
+    @property
+    def drifted(self) -> bool:
+        """Return True when a guarded file is missing or the gate is weaker."""
+        return bool(self.missing or self.weakened)
+
+
+def check(paths: Iterable[Path], catalog: Catalog, st: store.Store) -> tuple[DriftReport, ...]:
+    """Check every repository; one that cannot be checked gets an error, the rest go on."""
+    versions: dict[str, tuple[str, ...]] = {}
+    return tuple(_check_safely(Path(p), catalog, st, versions) for p in paths)
+
+
+def _check_safely(
+    path: Path, catalog: Catalog, st: store.Store, versions: dict[str, tuple[str, ...]]
+) -> DriftReport:
+    try:
+        return check_one(path, catalog, st, versions)
+    except PavedError as exc:
+        return DriftReport(path=str(path), error=str(exc))
+
+
+def check_one(
+    path: Path, catalog: Catalog, st: store.Store, versions: dict[str, tuple[str, ...]]
+) -> DriftReport:
+    """Check one repository against the store and the catalog's guarded files."""
+    rec = recorded(path)
+    template = catalog.get(rec.template_id)
+    if rec.template_id not in versions:
+        if st.is_local:
+            publish.publish_template(template, st)
+        versions[rec.template_id] = store.published_versions(st, rec.template_id)
+    published = versions[rec.template_id]
+    newest = store.latest(published) or rec.version
+    behind = sum(1 for v in published if Version(rec.version) < Version(v) <= Version(newest))
+    src = store.source(st, rec.template_id, rec.version)
+    with _fresh_render(src, rec) as fresh:
+        guarded = tuple(_guarded(path, fresh, template.guarded))
+        gate = _gate_changes(fresh, path)
+    return DriftReport(str(path), rec.template_id, rec.version, newest, behind, guarded, gate)
+
+
+@contextmanager
+def _fresh_render(src: store.Source, rec: Recorded) -> Iterator[Path]:
+    """Render the recorded version with the recorded answers into a temporary folder."""
+    scratch = Path(tempfile.mkdtemp(prefix="paved-drift-"))
+    try:
+        render_source(src, dict(rec.answers), scratch / "render")
+        yield scratch / "render"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _guarded(repo: Path, fresh: Path, guarded: Sequence[str]) -> Iterable[GuardedFile]:
+    for rel in guarded:
+        expected = fresh / rel
+        if not expected.is_file():
+            continue  # the template does not render it for these answers
+        actual = repo / rel
+        if not actual.is_file():
+            yield GuardedFile(rel, "missing")
+        elif actual.read_bytes() != expected.read_bytes():
+            yield GuardedFile(rel, "changed")
+
+
+def _gate_changes(fresh: Path, repo: Path) -> tuple[PolicyChange, ...]:
+    reference = policy.load(fresh)
+    try:
+        actual = policy.load(repo)
+    except PavedError as exc:
+        return (PolicyChange(policy.POLICY_PATH, "valid", f"invalid: {exc}", True),)
+    return compare_policies(reference, actual)
+
+
+def exit_code(reports: Sequence[DriftReport]) -> int:
+    """Return 2 when a repository could not be checked, 1 when one drifted, else 0."""
+    if any(r.error for r in reports):
+        return 2
+    return 1 if any(r.drifted for r in reports) else 0
+
+
+def to_json(reports: Sequence[DriftReport]) -> str:
+    """Render the reports as JSON for machines."""
+    rows = [
+        {**asdict(r), "missing": list(r.missing), "weakened": bool(r.weakened)} for r in reports
+    ]
+    return json.dumps(rows, indent=2, sort_keys=True)
+
+
+_COLUMNS = ("REPOSITORY", "TEMPLATE", "VERSION", "LATEST", "BEHIND", "GUARDED", "GATE")
+
+
+def _row(r: DriftReport) -> tuple[str, ...]:
+    if r.error:
+        return (r.path, "-", "-", "-", "-", "error", "error")
+    guarded = f"{len(r.missing)} missing" if r.missing else "ok"
+    changed = len(r.guarded) - len(r.missing)
+    guarded += f", {changed} changed" if changed else ""
+    gate = f"weaker ({len(r.weakened)})" if r.weakened else "ok"
+    versions = (r.template_id or "-", r.version or "-", r.latest or "-", str(r.behind))
+    return (r.path, *versions, guarded, gate)
+
+
+def _details(r: DriftReport) -> list[str]:
+    if r.error:
+        return [f"error: {r.error}"]
+    lines = [
+        f"guarded file {g.status}: {g.path}"
+        + (" (restore it from git history or the template)" if g.status == "missing" else "")
+        for g in r.guarded
+    ]
+    lines += [f"gate weaker: {c.field} {c.reference} -> {c.actual}" for c in r.weakened]
+    return lines
+
+
+def to_table(reports: Sequence[DriftReport]) -> str:
+    """Render a plain-text table, then the details of each repository that needs attention."""
+    rows = [_COLUMNS, *(_row(r) for r in reports)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    for r in reports:
+        details = _details(r)
+        if details:
+            lines += ["", f"{r.path}:", *(f"  {line}" for line in details)]
+    return "\n".join(lines)
+
+
+def to_markdown(reports: Sequence[DriftReport]) -> str:
+    """Render a Markdown table and a details list (for issues and PR comments)."""
+    lines = ["| " + " | ".join(c.title() for c in _COLUMNS) + " |", "|" + " --- |" * len(_COLUMNS)]
+    lines += ["| " + " | ".join(_md(c) for c in _row(r)) + " |" for r in reports]
+    for r in reports:
+        details = _details(r)
+        if details:
+            lines += ["", f"**{_md(r.path)}**", "", *(f"- {_md(line)}" for line in details)]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")

@@ -1,0 +1,242 @@
+"""Which files a gate evaluates: git change sets for `scope: changed` stages.
+
+A change set holds the files added, modified, renamed, copied or untracked (and not ignored)
+since the merge-base of REF and HEAD, working-tree edits included, and the deleted ones.
+A Terraform module is one unit: when any of its files changed or was deleted, every file of
+its folder is evaluated and gated, because a changed variable default or a deleted override
+moves findings into files the change did not touch. A changed policy, exceptions file,
+secrets baseline or scanner configuration changes every verdict, so it means a full evaluation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pavedroad import proc
+from pavedroad.errors import ScannerError, UserError
+from pavedroad.exceptions import EXCEPTIONS_PATH
+from pavedroad.policy import POLICY_PATH
+from pavedroad.scanners.checkov import TERRAFORM_SUFFIXES
+from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
+from pavedroad.scanners.secrets import BASELINE
+
+FULL_TRIGGERS = frozenset(
+    {
+        POLICY_PATH,
+        EXCEPTIONS_PATH,
+        BASELINE,
+        *HADOLINT_CONFIGS,
+        ".checkov.yaml",
+        ".checkov.yml",
+    }
+)
+GIT = "git"
+_GIT_ENV: Mapping[str, str] = {
+    "GIT_OPTIONAL_LOCKS": "0",  # never take index.lock: two gates may run at once
+    "LC_ALL": "C",
+    "GIT_PAGER": "cat",
+}
+# Where a CI system names the branch a change will merge into.
+_CI_BASES = (("GITHUB_BASE_REF", "origin/{}"), ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "origin/{}"))
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed in a repository since a base commit, as root-relative POSIX paths."""
+
+    ref: str
+    base: str
+    changed: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+    @property
+    def full_reason(self) -> str | None:
+        """Return why this change needs a full evaluation, or None."""
+        hit = sorted(FULL_TRIGGERS.intersection((*self.changed, *self.deleted)))
+        return f"{hit[0]} changed since {self.ref}" if hit else None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The files a gate evaluates (None: every file) and a note that says why."""
+
+    paths: tuple[str, ...] | None
+    note: str | None = None
+
+    @property
+    def full(self) -> bool:
+        """Return True when every file is evaluated."""
+        return self.paths is None
+
+
+def select(root: Path, scope: str, changed_since: str | None) -> Selection:
+    """Decide what a stage with this scope evaluates, given an optional --changed-since."""
+    if scope == "full":
+        note = None if changed_since is None else "full-scope stage: --changed-since was ignored"
+        return Selection(None, note)
+    if changed_since is not None:
+        return _from_change(root, change_set(root, changed_since))
+    ref, why = default_ref(root)
+    if ref is None:
+        return Selection(None, f"{why}: every file was evaluated")
+    return _from_change(root, change_set(root, ref), why)
+
+
+def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selection:
+    """Turn a change set into a selection, with a note saying what was compared."""
+    reason = change.full_reason
+    if reason is not None:
+        return Selection(None, f"{reason}: every file was evaluated")
+    paths = gated_paths(root, change)
+    what = f"since {change.ref} (merge-base {change.base[:12]})"
+    if why:
+        what += f"; {why}"
+    if not paths:
+        return Selection((), f"no file changed {what}; nothing to evaluate")
+    return Selection(paths, f"evaluated {len(paths)} changed file(s) {what}")
+
+
+def change_set(root: Path, ref: str) -> ChangeSet:
+    """Return the change set between merge-base(ref, HEAD) and the working tree of root."""
+    _require_git(root)
+    if ref.startswith("-"):
+        raise UserError(f"--changed-since {ref}: not a git revision; pass a branch, tag or commit")
+    commit = _resolve(root, ref)
+    if commit is None:
+        raise UserError(
+            f"--changed-since {ref}: unknown revision in {root}; fetch it first "
+            "(git fetch origin main) or pass a branch, tag or commit that exists"
+        )
+    base = _merge_base(root, commit, ref)
+    changed, deleted = _diff(root, base)
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
+    changed += [p for p in untracked if p]
+    return ChangeSet(ref, base, _unique(changed), _unique(deleted))
+
+
+def default_ref(root: Path) -> tuple[str | None, str]:
+    """Pick what a changed-scope stage compares with when no --changed-since is given.
+
+    In order: the CI's target branch (GITHUB_BASE_REF, CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
+    origin's default branch, the branch's upstream, else HEAD (uncommitted changes only).
+    Returns (None, why) when root is not in a git repository or has no commit yet.
+    """
+    if not _in_git(root):
+        return None, f"{root} is not in a git repository"
+    if _resolve(root, "HEAD") is None:
+        return None, "the repository has no commit yet"
+    for name, ref in _candidates(root):
+        if _resolve(root, ref) is not None:
+            return ref, f"compared with {ref} ({name})"
+    return "HEAD", "compared with HEAD: no upstream or default branch found"
+
+
+def _candidates(root: Path) -> list[tuple[str, str]]:
+    """Return (why, ref) candidates for the default comparison, best first."""
+    found = [(var, form.format(os.environ[var])) for var, form in _CI_BASES if os.environ.get(var)]
+    origin = _git_or_none(root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
+    if origin:
+        found.append(("origin's default branch", origin))
+    upstream = _git_or_none(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
+    if upstream:
+        found.append(("the branch's upstream", upstream))
+    return found
+
+
+def gated_paths(root: Path, change: ChangeSet) -> tuple[str, ...]:
+    """Return the changed files plus every Terraform file of a module a change touched."""
+    out = dict.fromkeys(change.changed)
+    folders = {
+        PurePosixPath(p).parent for p in (*change.changed, *change.deleted) if _is_terraform(p)
+    }
+    for folder in sorted(folders):
+        out.update(dict.fromkeys(_terraform_files(root, folder)))
+    return tuple(sorted(out))
+
+
+def _is_terraform(path: str) -> bool:
+    return path.endswith(TERRAFORM_SUFFIXES)
+
+
+def _terraform_files(root: Path, folder: PurePosixPath) -> list[str]:
+    directory = root / folder
+    if not directory.is_dir():
+        return []
+    names = sorted(p.name for p in directory.iterdir() if p.is_file() and _is_terraform(p.name))
+    return [(folder / name).as_posix() for name in names]
+
+
+def _diff(root: Path, base: str) -> tuple[list[str], list[str]]:
+    """Return (changed, deleted) between base and the working tree, renames detected."""
+    out = _git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", base)
+    fields = out.split("\0")
+    changed: list[str] = []
+    deleted: list[str] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status, path = fields[i][0], fields[i + 1]
+        if status in "RC":  # R<score> old new (C: old stays): the new name is changed
+            if status == "R":
+                deleted.append(path)
+            path = fields[i + 2]
+            i += 1
+        (deleted if status == "D" else changed).append(path)
+        i += 2
+    return changed, deleted
+
+
+def _unique(paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(p for p in paths if p)))
+
+
+def _require_git(root: Path) -> None:
+    if not root.is_dir():
+        raise UserError(f"{root}: not a directory; pass the repository root")
+    if not _in_git(root):
+        raise UserError(
+            f"--changed-since needs a git repository, and {root} is not in one; "
+            "run a full-scope stage (e.g. --stage release) or drop --changed-since"
+        )
+
+
+def _in_git(root: Path) -> bool:
+    return _git_or_none(root, "rev-parse", "--is-inside-work-tree") == "true"
+
+
+def _resolve(root: Path, ref: str) -> str | None:
+    return _git_or_none(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+
+
+def _merge_base(root: Path, commit: str, ref: str) -> str:
+    base = _git_or_none(root, "merge-base", commit, "HEAD")
+    if base is None:
+        raise UserError(
+            f"--changed-since {ref}: no common ancestor with HEAD (or no commit yet); "
+            "pass a revision this branch started from"
+        )
+    return base
+
+
+def _git_or_none(root: Path, *args: str) -> str | None:
+    """Run git; return its trimmed output, or None when it fails."""
+    done = _run(root, args)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _git(root: Path, *args: str) -> str:
+    """Run git; raise UserError with git's message when it fails."""
+    done = _run(root, args)
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        raise UserError(f"git {args[0]} failed in {root}: {message[0]}")
+    return done.stdout
+
+
+def _run(root: Path, args: Sequence[str]) -> proc.Completed:
+    try:
+        return proc.run([GIT, "-C", str(root), *args], tool=GIT, timeout=120, env=_GIT_ENV)
+    except ScannerError as exc:
+        raise UserError(f"git is needed to find changed files: {exc.reason}") from None
