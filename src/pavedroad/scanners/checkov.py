@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -63,6 +64,14 @@ FIXES: Mapping[str, str] = {
 }
 
 
+WORKFLOW = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+UNEVALUATED_WORKFLOW = (
+    "checkov evaluated no check on this workflow: it drops files that fail its GitHub workflow "
+    "schema without a word. Validate the file (check-jsonschema --builtin-schema "
+    "vendor.github-workflows) and fix what it reports."
+)
+
+
 class CheckovScanner:
     """Run checkov once per scan over the target's Dockerfiles, Terraform and YAML/JSON files."""
 
@@ -96,7 +105,11 @@ class CheckovScanner:
         }
         unparsed = {f.path for f in found.values() if f.rule_id == PARSE_ERROR.rule_id}
         extra = [f for f in yaml_parse_errors(target.root, files) if f.path not in unparsed]
-        return (*found.values(), *extra)
+        unparsed |= {f.path for f in extra}
+        silent = [
+            f for f in unevaluated_workflows(reports, target.root, files) if f.path not in unparsed
+        ]
+        return (*found.values(), *extra, *silent)
 
     def _run(self, root: Path, files: Iterable[str]) -> list[dict[str, Any]]:
         """Run checkov from an empty directory so no .checkov.yaml can change the checks."""
@@ -191,6 +204,21 @@ def normalise(reports: Iterable[dict[str, Any]], root: Path) -> Iterator[Finding
         for raw in results.get("parsing_errors") or []:
             message = "checkov could not parse this file, so none of its checks ran."
             yield paved_finding(PARSE_ERROR, _relpath(str(raw), root), message, scanner=NAME)
+
+
+def unevaluated_workflows(
+    reports: Iterable[dict[str, Any]], root: Path, files: Iterable[str]
+) -> Iterator[Finding]:
+    """Report GitHub workflows checkov skipped silently (it drops files its schema rejects)."""
+    seen = {
+        _relpath(str(r.get("file_abs_path") or r.get("file_path") or ""), root)
+        for report in reports
+        for key in ("passed_checks", "failed_checks", "skipped_checks")
+        for r in report["results"].get(key) or []
+    }
+    for rel in files:
+        if WORKFLOW.match(rel) and rel not in seen:
+            yield paved_finding(PARSE_ERROR, rel, UNEVALUATED_WORKFLOW, scanner=NAME)
 
 
 def check_finding(result: Mapping[str, Any], root: Path, *, suppressed: bool) -> Finding:
