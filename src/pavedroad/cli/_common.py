@@ -44,6 +44,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def is_terminal() -> bool:
+    """Return True when a person can answer prompts."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
 def debug() -> bool:
     """Return True when PAVED_DEBUG asks for tracebacks of unexpected errors."""
     return os.environ.get("PAVED_DEBUG", "") not in ("", "0")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pavedroad import clock, exception_request, exception_review, exceptions, policy
-from pavedroad.cli._common import handle_errors
+from pavedroad.cli._common import handle_errors, is_terminal
 from pavedroad.errors import UserError
 from pavedroad.rules import rule_severity
 
@@ -25,10 +25,12 @@ RepoOption = Annotated[
 @handle_errors
 def request(
     finding: Annotated[str, typer.Argument(help="Fingerprint or short reference from the gate.")],
-    owner: Annotated[str, typer.Option(prompt=True, help="Accountable person or team.")],
-    justification: Annotated[str, typer.Option(prompt=True, help="Why the risk is acceptable.")],
-    approver: Annotated[str, typer.Option(prompt=True, help="Who approved it.")],
-    days: Annotated[int, typer.Option(prompt=True, help="How many days it lasts.")] = 30,
+    owner: Annotated[str | None, typer.Option(help="Accountable person or team.")] = None,
+    justification: Annotated[
+        str | None, typer.Option(help="Why the risk is acceptable for now.")
+    ] = None,
+    approver: Annotated[str | None, typer.Option(help="Who approved it.")] = None,
+    days: Annotated[int, typer.Option(help="How many days it lasts.")] = 30,
     control: Annotated[
         list[str] | None, typer.Option("--control", help="Compensating control (repeatable).")
     ] = None,
@@ -41,6 +43,10 @@ def request(
     today = clock.today()
     pol = policy.load(path)
     entry = exception_request.find_entry(path, finding)
+    typer.echo(f"Finding {entry.rule_id} ({entry.severity}) in {entry.path}: {entry.title}")
+    owner = _ask(owner, "--owner", "Accountable owner (person or team)")
+    justification = _ask(justification, "--justification", "Justification")
+    approver = _ask(approver, "--approver", "Approver")
     existing = [r.id for r in exceptions.load(path, pol, rule_severity)]
     req = exception_request.Request(
         owner=owner,
@@ -53,6 +59,15 @@ def request(
     record = exception_request.build_record(entry, req, today, existing)
     typer.echo(exception_request.append(path, record, pol, rule_severity), nl=False)
     typer.echo(f"Added {record['id']} for {entry.rule_id} in {entry.path}; commit it for review.")
+
+
+def _ask(value: str | None, option: str, question: str) -> str:
+    """Return the option's value, prompting on a terminal; refuse when it cannot be asked."""
+    if value is not None:
+        return value
+    if not is_terminal():
+        raise UserError(f"{option} is required (no terminal to ask on); pass {option} VALUE")
+    return str(typer.prompt(question))
 
 
 @app.command("list")
