@@ -6,6 +6,8 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.helpers import NETWORK_GUARD
+
 # Built from pieces so that no scanner flags this test file itself.
 AWS_KEY_ID = "AKIA" + "Z7QX3VYD2LKMN4PW"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzQ4trLk9Pq"
@@ -108,29 +110,9 @@ SECRET_FILES: Mapping[str, str] = {
     "keys/deploy.pem": PRIVATE_KEY,
 }
 
-# Loaded by every Python process that has this folder on PYTHONPATH: records and refuses
+# Loaded by every Python process that has its folder on PYTHONPATH: records and refuses
 # any attempt to reach the network (Unix sockets stay allowed).
-SITECUSTOMIZE = """\
-import os, socket
-
-_LOG = os.environ["NETGUARD_LOG"]
-
-def _record(kind, detail):
-    with open(_LOG, "a", encoding="utf-8") as handle:
-        handle.write(f"{kind} {detail!r}\\n")
-    raise OSError(f"network blocked by the test guard: {kind} {detail!r}")
-
-_connect = socket.socket.connect
-
-def _guarded_connect(self, address):
-    if self.family == getattr(socket, "AF_UNIX", None):
-        return _connect(self, address)
-    _record("connect", address)
-
-socket.socket.connect = _guarded_connect
-socket.create_connection = lambda address, *a, **k: _record("create_connection", address)
-socket.getaddrinfo = lambda host, *a, **k: _record("getaddrinfo", host)
-"""
+SITECUSTOMIZE = NETWORK_GUARD
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
