@@ -11,6 +11,14 @@ import pytest
 from tests.helpers import NETWORK_GUARD, catalog_yaml, tiny_template_files, write_tree
 
 
+@pytest.fixture(autouse=True)
+def _isolated_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publish into a store of this test, never the user's (`paved new` publishes lazily)."""
+    monkeypatch.setenv("PAVED_STORE", str(tmp_path_factory.mktemp("store")))
+
+
 @pytest.fixture
 def tiny_catalog(tmp_path: Path) -> Path:
     """A catalog folder with one tiny, valid template."""

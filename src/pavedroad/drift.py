@@ -122,7 +122,9 @@ def _override_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
         act = actual.severity_overrides.get(rule)
         if ref == act:
             continue
-        ref_level, act_level = ref or rule_severity(rule), act or rule_severity(rule)
+        # Severity.INFO is 0, so "is None" (never "or") picks the rule's own severity.
+        ref_level = rule_severity(rule) if ref is None else ref
+        act_level = rule_severity(rule) if act is None else act
         # An override dropped for a rule of unknown default severity may lower it: fail closed.
         weaker = act_level is None or (ref_level is not None and act_level < ref_level)
         changes.append(PolicyChange(f"severity_overrides.{rule}", _label(ref), _label(act), weaker))

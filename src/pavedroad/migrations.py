@@ -21,6 +21,8 @@ from packaging.version import Version
 from pavedroad.catalog import Migration
 from pavedroad.store import git
 
+Moves = tuple[Mapping[str, str], ...]
+
 
 @dataclass(frozen=True)
 class Carried:
@@ -48,25 +50,28 @@ def rename_answers(answers: Mapping[str, Any], migrations: Sequence[Migration]) 
     return result
 
 
-def moves(migrations: Sequence[Migration]) -> dict[str, str]:
-    """Compose the moves of several versions: original path -> final path."""
-    mapping: dict[str, str] = {}
-    for migration in migrations:
-        mapping = {old: target(new, migration.move_files) or new for old, new in mapping.items()}
-        for old, new in migration.move_files.items():
-            mapping.setdefault(old, new)
-    return mapping
+def moves(migrations: Sequence[Migration]) -> Moves:
+    """Return the file moves of several versions, oldest first."""
+    return tuple(m.move_files for m in migrations if m.move_files)
 
 
-def target(path: str, moved: Mapping[str, str]) -> str | None:
-    """Return where a file goes: an exact match, or a file under a moved folder."""
-    for old, new in moved.items():
+def target(path: str, moved: Moves) -> str | None:
+    """Return where a file ends up after every move, or None when it stays."""
+    current = path
+    for step in moved:
+        current = _step(current, step)
+    return None if current == path else current
+
+
+def _step(path: str, step: Mapping[str, str]) -> str:
+    """Apply one version's moves: an exact match, or a file under a moved folder."""
+    for old, new in step.items():
         folder = old.rstrip("/")
         if path == folder:
             return new
         if path.startswith(folder + "/"):
             return new.rstrip("/") + path[len(folder) :]
-    return None
+    return path
 
 
 def describe(migrations: Sequence[Migration]) -> tuple[str, ...]:
@@ -78,9 +83,7 @@ def describe(migrations: Sequence[Migration]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def save_moved(
-    project: Path, files: Iterable[str], moved: Mapping[str, str], keep: Path
-) -> tuple[str, ...]:
+def save_moved(project: Path, files: Iterable[str], moved: Moves, keep: Path) -> tuple[str, ...]:
     """Copy the team's files that are about to move into keep; return their paths."""
     saved = []
     for path in sorted(files):
@@ -95,7 +98,7 @@ def carry(
     project: Path,
     keep: Path,
     base: Path,
-    moved: Mapping[str, str],
+    moved: Moves,
     *,
     labels: tuple[str, str],
     tracked: frozenset[str],
@@ -109,14 +112,14 @@ def carry(
     carried = []
     for path in sorted(saved):
         new = target(path, moved)
-        if new is None or new == path:
+        if new is None:
             continue
         conflict = _merge_into(project / new, keep / path, base / path, labels)
         (project / path).unlink(missing_ok=True)
         carried.append(Carried(path, new, conflict))
     for path in sorted(set(_files(base)) - saved):
         new = target(path, moved)
-        if new is not None and new != path and new not in tracked:
+        if new is not None and new not in tracked:
             (project / new).unlink(missing_ok=True)
     return tuple(carried)
 

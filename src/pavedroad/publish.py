@@ -68,9 +68,8 @@ def publish_template(template: Template, store: Store) -> Published:
         if published_tree is not None:
             _check_same(template, repo, tree, published_tree)
             return Published(template.id, template.version, tag, repo, created=False)
-        _check_newest(template, work, repo)
         commit = _commit(work, tree, template)
-        _push(work, repo, commit, tag)
+        _push(work, repo, commit, tag, newest=_is_newest(template, work))
     return Published(template.id, template.version, tag, repo, created=True)
 
 
@@ -131,16 +130,11 @@ def _check_same(template: Template, repo: str, tree: str, published: str) -> Non
         )
 
 
-def _check_newest(template: Template, work: Path, repo: str) -> None:
+def _is_newest(template: Template, work: Path) -> bool:
+    """Return True unless a newer version is published (a fix to an older major, say)."""
     refs = git_ok(["--git-dir", str(work), "tag", "--list"], doing="listing tags")
-    versions = versions_of_tags(refs.splitlines())
-    newer = [v for v in versions if Version(v) > version_key(template.version)]
-    if newer:
-        raise UserError(
-            f"catalog.yaml: {template.id} version {template.version} is older than "
-            f"{newer[-1]}, already published in {repo}; versions only go up: "
-            f"set a version above {newer[-1]}"
-        )
+    mine = version_key(template.version)
+    return all(Version(v) < mine for v in versions_of_tags(refs.splitlines()))
 
 
 def _commit(work: Path, tree: str, template: Template) -> str:
@@ -151,10 +145,12 @@ def _commit(work: Path, tree: str, template: Template) -> str:
     return git_ok(args, doing=f"committing {template.id}").strip()
 
 
-def _push(work: Path, repo: str, commit: str, tag: str) -> None:
+def _push(work: Path, repo: str, commit: str, tag: str, *, newest: bool) -> None:
+    """Push the tag, and move the branch only for the newest version (it names the latest)."""
+    branch = [f"{commit}:refs/heads/{BRANCH}"] if newest else []
     git_ok(
         ["--git-dir", str(work), "push", "--quiet", "--atomic", repo]
-        + [f"{commit}:refs/heads/{BRANCH}", f"{commit}:refs/tags/{tag}"],
+        + [*branch, f"{commit}:refs/tags/{tag}"],
         doing=f"publishing {tag} to {repo}",
         fix="check that you may push there; if someone published at the same time, run again",
     )

@@ -45,6 +45,8 @@ _CONFIG = (
     "init.defaultBranch=main",
     "-c",
     "advice.detachedHead=false",
+    "-c",
+    "core.quotePath=false",
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/\s]+@[^/\s]+:")
 

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from pavedroad import __version__
-from pavedroad.cli import catalog, exceptions, new, scan
+from pavedroad.cli import catalog, drift, exceptions, new, scan, update
 from pavedroad.cli._common import debug
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app.add_typer(exceptions.app, name="exceptions")
 app.command("new")(new.new)
 app.command("scan")(scan.scan)
 app.command("gate")(scan.gate)
+app.command("update")(update.update)
+app.command("drift")(drift.drift)
 
 
 def _version(value: bool) -> None:

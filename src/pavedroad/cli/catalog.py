@@ -10,6 +10,7 @@ import typer
 from pavedroad import catalog as catalog_mod
 from pavedroad import catalog_validate
 from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.cli.publish import publish
 from pavedroad.errors import GateFailedError
 from pavedroad.questions import Question, load_config
 
@@ -88,3 +89,6 @@ def validate(
     typer.echo(catalog_validate.render_text(results))
     if not all(r.ok for r in results):
         raise GateFailedError("")
+
+
+app.command("publish")(publish)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pavedroad import catalog as catalog_mod
+from pavedroad import publish, store
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate_types import GateResult
@@ -43,19 +46,31 @@ def new(
 ) -> None:
     """Create a new project from a catalog template, verified by its release gate."""
     template = catalog_mod.load(catalog).get(template_id)
-    _check_version(template, version)
+    st = store.resolve()
+    earlier = _earlier_version(template, version, st)
     check_destination(dest)
-    given = {**_read_data_file(data_file), **_parse_data(data or [])}
+    given = {**_read_data_file(data_file), **parse_data(data or [])}
     interactive = not defaults and is_terminal()
-    answers = resolve_answers(
-        load_config(template.directory),
-        given,
-        _prompt if interactive else None,
-        on_invalid=lambda message: typer.echo(f"  {message}; try again", err=True),
-    )
+    with _questions_of(template, earlier) as directory:
+        answers = resolve_answers(
+            load_config(directory),
+            given,
+            prompt_answer if interactive else None,
+            on_invalid=retry_message,
+        )
+    # Published lazily, once the answers are valid: `paved update` later reads the recorded
+    # version back from the store, so the project must be rendered from it.
+    source = earlier or publish.ensure_published(template, st)
     verdict: list[GateResult] = []
-    rendered = render(template, answers, dest, verify=lambda out: _verify(out, verdict))
+    rendered = render(
+        template, answers, dest, verify=lambda out: _verify(out, verdict), source=source
+    )
     _summary(rendered, verdict[0])
+
+
+def retry_message(message: str) -> None:
+    """Say why a typed answer was rejected before asking again."""
+    typer.echo(f"  {message}; try again", err=True)
 
 
 def is_terminal() -> bool:
@@ -63,15 +78,33 @@ def is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _check_version(template: catalog_mod.Template, version: str | None) -> None:
-    if version is not None and version != template.version:
+def _earlier_version(
+    template: catalog_mod.Template, version: str | None, st: store.Store
+) -> store.Source | None:
+    """Return the published source of an explicitly requested earlier version."""
+    if version is None or version == template.version:
+        return None
+    if version not in store.published_versions(st, template.id):
         raise UserError(
-            f"--version {version}: {template.id} has version {template.version} in this "
-            "catalog; publish the catalog to keep earlier versions, or drop --version"
+            f"--version {version}: {template.id} {version} is not published in {st.location} "
+            f"(this catalog has {template.version}); publish that version with "
+            "`paved catalog publish`, or drop --version"
         )
+    return store.source(st, template.id, version)
 
 
-def _parse_data(items: list[str]) -> dict[str, str]:
+@contextmanager
+def _questions_of(template: catalog_mod.Template, earlier: store.Source | None) -> Iterator[Path]:
+    """Yield the folder whose copier.yml asks the questions of the version to render."""
+    if earlier is None:
+        yield template.directory
+        return
+    with store.checkout(earlier) as folder:
+        yield folder
+
+
+def parse_data(items: list[str]) -> dict[str, str]:
+    """Parse repeated --data KEY=VALUE options."""
     parsed = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -90,7 +123,8 @@ def _read_data_file(path: Path | None) -> dict[str, Any]:
     return {str(k): v for k, v in raw.items()}
 
 
-def _prompt(question: Question, default: Any) -> str:
+def prompt_answer(question: Question, default: Any) -> str:
+    """Ask one question on the terminal."""
     if question.type == "bool":
         return str(typer.confirm(question.help, default=bool(default)))
     shown = None if default is None else str(default)

@@ -1,0 +1,47 @@
+"""`paved drift`: how far repositories are from the paved road."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pavedroad import catalog as catalog_mod
+from pavedroad import drift as drift_mod
+from pavedroad import store
+from pavedroad.cli._common import CatalogOption, handle_errors
+
+
+class DriftFormat(enum.StrEnum):
+    """Output formats of `paved drift`."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+RENDERERS: dict[DriftFormat, Callable[[Sequence[drift_mod.DriftReport]], str]] = {
+    DriftFormat.TABLE: drift_mod.to_table,
+    DriftFormat.MARKDOWN: drift_mod.to_markdown,
+    DriftFormat.JSON: drift_mod.to_json,
+}
+
+
+@handle_errors
+def drift(
+    paths: Annotated[list[Path], typer.Argument(help="Repositories to check.")],
+    output_format: Annotated[
+        DriftFormat, typer.Option("--format", help="Output format.")
+    ] = DriftFormat.TABLE,
+    catalog: CatalogOption = None,
+) -> None:
+    """Report versions behind, missing guarded files and weaker gates; exit 1 on drift."""
+    cat = catalog_mod.load(catalog)
+    reports = drift_mod.check(paths, cat, store.resolve())
+    typer.echo(RENDERERS[output_format](reports).rstrip("\n"))
+    code = drift_mod.exit_code(reports)
+    if code:
+        raise typer.Exit(code)

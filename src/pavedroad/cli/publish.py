@@ -1,0 +1,31 @@
+"""`paved catalog publish`: turn each template into a versioned git repository in the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pavedroad import catalog as catalog_mod
+from pavedroad import publish as publish_mod
+from pavedroad import store
+from pavedroad.cli._common import CatalogOption, handle_errors
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        help="Store: a folder or a git URL (default: $PAVED_STORE, else a per-user folder).",
+        show_default=False,
+    ),
+]
+
+
+@handle_errors
+def publish(to: StoreOption = None, catalog: CatalogOption = None) -> None:
+    """Validate the catalog, then publish each template version as a git tag in the store."""
+    cat = catalog_mod.load(catalog)
+    st = store.resolve(to)
+    for done in publish_mod.publish_catalog(cat, st):
+        status = "published" if done.created else "unchanged"
+        typer.echo(f"{status:<9}  {done.template_id} {done.version}  {done.repo} ({done.tag})")

@@ -1,0 +1,152 @@
+"""`paved update`: bring a project to a newer template version, keep its edits, gate it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pavedroad import update as update_mod
+from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.cli.new import is_terminal, parse_data, prompt_answer, retry_message
+from pavedroad.errors import GateFailedError
+from pavedroad.gate_types import GateResult
+from pavedroad.reports import text
+from pavedroad.reports._common import count_phrase, counts
+from pavedroad.update import ROLLBACK, UpdateRequest, UpdateResult
+
+MAX_NEW_FINDINGS = 5
+MAX_DIFF_LINES = 40
+
+
+@handle_errors
+def update(
+    path: Annotated[Path, typer.Argument(help="Project to update.")] = Path(),
+    to: Annotated[
+        str | None, typer.Option("--to", help="Version to update to (default: the latest).")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Never prompt; new questions take their default.")
+    ] = False,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="Answer as KEY=VALUE (repeatable).")
+    ] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Update a project to a newer template version, keeping your edits, then gate it."""
+    interactive = not defaults and is_terminal()
+    request = UpdateRequest(
+        path,
+        to=to,
+        data=parse_data(data or []),
+        prompt=prompt_answer if interactive else None,
+        on_invalid=retry_message,
+        catalog=catalog,
+    )
+    result = update_mod.update(request)
+    if result.up_to_date:
+        typer.echo(
+            f"{result.root} is at {result.template_id} {result.to_version}, the latest "
+            "published version; nothing to do."
+        )
+        return
+    typer.echo("\n".join(_summary(result)))
+    if result.conflicts:
+        typer.echo("\n".join(_conflicts(result)), err=True)
+        raise GateFailedError("")
+    _verdict(result)
+
+
+def _summary(result: UpdateResult) -> list[str]:
+    tally = {s: sum(1 for c in result.changes if c.status == s) for s in "AMD"}
+    verb = "Updated, WITH CONFLICTS," if result.conflicts else "Updated"
+    lines = [
+        f"{verb} {result.root}: {result.template_id} {result.from_version} -> "
+        f"{result.to_version} ({tally['A']} added, {tally['M']} modified, {tally['D']} deleted)"
+    ]
+    if result.migrations:
+        lines += ["Migrations:", *(f"  {m}" for m in result.migrations)]
+    for rel in result.not_recreated:
+        guarded = " (GUARDED: restore it)" if rel in result.guarded else ""
+        lines.append(f"Not recreated (you deleted it; the template still has it): {rel}{guarded}")
+    return lines + ["Security summary:", *_security(result)]
+
+
+def _security(result: UpdateResult) -> list[str]:
+    before = result.before_error or (_headline(result.before) if result.before else "not run")
+    lines = [f"  findings before: {before}"]
+    if result.after is None:
+        lines.append("  findings after:  not gated until the conflicts are resolved")
+    else:
+        lines.append(f"  findings after:  {_headline(result.after)}")
+        lines += _new_findings(result.before, result.after)
+    lines += _policy(result)
+    return lines + _pipeline(result.pipeline_diff)
+
+
+def _headline(result: GateResult) -> str:
+    outcome = "BLOCKED" if result.blocked else "PASSED"
+    phrases = [count_phrase(v, n) for v, n in counts(result).items() if n]
+    return f"{outcome} — " + (", ".join(phrases) or "no findings")
+
+
+def _new_findings(before: GateResult | None, after: GateResult) -> list[str]:
+    known = {g.finding.fingerprint for g in before.findings} if before else set()
+    new = [g for g in after.findings if g.finding.fingerprint not in known]
+    current = {g.finding.fingerprint for g in after.findings}
+    fixed = sum(1 for g in before.findings if g.finding.fingerprint not in current) if before else 0
+    lines = [f"  new findings: {len(new)}; resolved: {fixed}"]
+    for g in new[:MAX_NEW_FINDINGS]:
+        f = g.finding
+        lines.append(f"    {g.verdict.value:<8} {f.rule_id} {f.path}:{f.start_line}  {f.title}")
+    return lines
+
+
+def _policy(result: UpdateResult) -> list[str]:
+    if not result.policy_changes:
+        return ["  policy (.pavedroad/policy.yaml): thresholds unchanged"]
+    lines = ["  policy (.pavedroad/policy.yaml):"]
+    for c in result.policy_changes:
+        flag = "  WEAKER: lets more through" if c.weaker else ""
+        lines.append(f"    {c.field}: {c.reference} -> {c.actual}{flag}")
+    return lines
+
+
+def _pipeline(diff: str) -> list[str]:
+    if not diff.strip():
+        return ["  pipeline (.github/workflows/, .gitlab-ci.yml): unchanged"]
+    body = diff.splitlines()
+    lines = ["  pipeline (.github/workflows/, .gitlab-ci.yml) changed:"]
+    lines += [f"    {line}" for line in body[:MAX_DIFF_LINES]]
+    if len(body) > MAX_DIFF_LINES:
+        lines.append(
+            f"    … {len(body) - MAX_DIFF_LINES} more lines: git diff -- .github .gitlab-ci.yml"
+        )
+    return lines
+
+
+def _conflicts(result: UpdateResult) -> list[str]:
+    return [
+        f"CONFLICTS: the update could not merge your edits in {len(result.conflicts)} file(s):",
+        *(f"  {rel}" for rel in result.conflicts),
+        "Nothing is lost: each conflict shows your lines and the template's between <<<<<<< "
+        "and >>>>>>> markers, and HEAD still has your version.",
+        "Resolve the markers, run `paved gate --stage release`, then commit; "
+        f"or undo the whole update with `{ROLLBACK}`.",
+    ]
+
+
+def _verdict(result: UpdateResult) -> None:
+    assert result.after is not None  # set whenever there are no conflicts
+    if result.after.blocked:
+        typer.echo(text.render(result.after), err=True)
+        typer.echo(
+            f"The updated project does not pass its {update_mod.STAGE} gate (above). Nothing "
+            "is committed: fix the findings, or undo the whole update with "
+            f"`{ROLLBACK}`.",
+            err=True,
+        )
+        raise GateFailedError("")
+    typer.echo(text.render(result.after))
+    typer.echo(f"\nReview with `git diff`, then commit. To undo the update: {ROLLBACK}")

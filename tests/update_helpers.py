@@ -1,0 +1,177 @@
+"""A small real catalog with versions, a store and git projects, for publish/update/drift tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tests.helpers import write_tree
+
+from pavedroad import catalog, publish, store
+from pavedroad.findings import Finding, Severity
+from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.render import render
+
+COPIER_V1 = """\
+_subdirectory: template
+name:
+  type: str
+  default: demo
+flavour:
+  type: str
+  choices: [plain, fancy]
+  default: plain
+"""
+
+POLICY = """\
+version: 1
+stages:
+  pr:      {scope: changed, block: high, ticket: medium, warn: low}
+  release: {scope: full, block: high, ticket: medium, warn: low}
+exceptions:
+  max_days: 90
+"""
+
+CI = """\
+name: ci
+on: [push]
+permissions: {}
+jobs:
+  gate:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: paved gate --stage pr
+"""
+
+FILES_V1 = {
+    "copier.yml": COPIER_V1,
+    "template/README.md.jinja": "# {{ name }}\n\nIntro.\n\n## Usage\n\nRun it.\n",
+    "template/config/app.toml.jinja": 'name = "{{ name }}"\nport = 8080\nlog = "info"\n',
+    "template/.pavedroad/policy.yaml": POLICY,
+    "template/.github/workflows/ci.yml": CI,
+    "template/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+}
+
+GUARDED = [".pavedroad/policy.yaml", ".github/workflows/ci.yml"]
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in repo with a fixed identity; return stdout, fail loudly."""
+    env = {**os.environ, **store.IDENTITY}
+    done = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    """Return every file of a work tree outside .git, to prove nothing changed."""
+    return {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(repo).parts
+    }
+
+
+class Workbench:
+    """One template `tiny` in a catalog folder; versions are made by editing its files."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.root = tmp_path / "catalog"
+        self.template = self.root / "templates" / "tiny"
+        self.version = "1.0.0"
+        self.migrations: list[dict[str, Any]] = []
+        write_tree(self.template, FILES_V1)
+        self._write_catalog()
+
+    def _write_catalog(self) -> None:
+        entry = {
+            "id": "tiny",
+            "title": "Tiny",
+            "description": "A tiny template for update tests",
+            "kind": "service",
+            "version": self.version,
+            "path": "templates/tiny",
+            "owners": ["@acme/platform"],
+            "guarded": GUARDED,
+            "scenarios": {"default": {}},
+            "migrations": self.migrations,
+        }
+        text = yaml.safe_dump({"version": "1.0.0", "templates": [entry]}, sort_keys=False)
+        (self.root / "catalog.yaml").write_text(text, encoding="utf-8")
+
+    def edit(self, files: dict[str, str], remove: tuple[str, ...] = ()) -> None:
+        """Change template files (paths relative to the template folder)."""
+        write_tree(self.template, files)
+        for rel in remove:
+            (self.template / rel).unlink()
+
+    def release(self, version: str, **migration: Any) -> None:
+        """Set a new version (with an optional migration) and publish it."""
+        self.version = version
+        if migration:
+            self.migrations.append({"version": version, **migration})
+        self._write_catalog()
+        self.publish()
+
+    def catalog(self) -> catalog.Catalog:
+        """Load the catalog as it is now."""
+        return catalog.load(self.root)
+
+    def publish(self) -> tuple[publish.Published, ...]:
+        """Publish the catalog to the test's store ($PAVED_STORE)."""
+        return publish.publish_catalog(self.catalog(), store.resolve())
+
+    def new_project(self, name: str = "svc", **answers: Any) -> Path:
+        """Render the current version from the store into a committed git repository."""
+        template = self.catalog().get("tiny")
+        source = publish.ensure_published(template, store.resolve())
+        dest = self.tmp / name
+        render(template, {"name": name, **answers}, dest, source=source)
+        git(dest, "init", "--quiet", "--initial-branch=main")
+        commit(dest, "Start from the paved road")
+        return dest
+
+
+def commit(repo: Path, message: str = "edit") -> None:
+    """Commit everything in repo."""
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", message)
+
+
+def fake_gate(findings: tuple[GatedFinding, ...] = ()) -> Any:
+    """Return a stand-in for pipeline.gate_repository (real scanners take seconds)."""
+
+    def gate(root: Path, stage: str, *, remember: bool = True) -> GateResult:
+        return GateResult(stage, str(root), findings, files_scanned=1, scanners=("fake",))
+
+    return gate
+
+
+def blocking_finding(path: str = "config/app.toml") -> GatedFinding:
+    """Return a gated finding that blocks."""
+    finding = Finding(
+        scanner="fake",
+        rule_id="FAKE_1",
+        title="Something dangerous",
+        severity=Severity.HIGH,
+        path=path,
+        start_line=1,
+        end_line=1,
+        resource="",
+        message="dangerous",
+        fix="remove it",
+        docs_url="",
+        fingerprint="f" * 64,
+    )
+    return GatedFinding(finding, Verdict.BLOCK, "high >= block threshold high")
