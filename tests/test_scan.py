@@ -16,6 +16,7 @@ from tests.scanners.helpers import (
 )
 
 from pavedroad import scan as scan_module
+from pavedroad.cache import ResultCache
 from pavedroad.errors import ScannerError, UserError
 from pavedroad.findings import Finding, Severity
 from pavedroad.scan import ScanReport, scan
@@ -23,6 +24,8 @@ from pavedroad.scanners import SCANNERS
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.hadolint import HadolintScanner
 from pavedroad.scanners.interface import ScanTarget
+from pavedroad.scanners.rules import NOT_SCANNED, paved_finding
+from pavedroad.scanners.secrets import SecretsScanner
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +181,76 @@ def test_terraform_siblings_join_a_changed_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {"infra/main.tf": "", "infra/vars.tf": "", "infra/notes.md": ""})
     result = scan(tmp_path, files=["infra/main.tf"], scanners=[])
     assert result.files_scanned == 2 and result.scanners == ()
+
+
+# --- with a result cache ---------------------------------------------------------------------
+
+
+def _entries(store: ResultCache) -> list[Path]:
+    return sorted(store.directory.rglob("*.json"))
+
+
+def test_a_failing_scanner_caches_nothing(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash = fake_tool(tmp_path / "bin", "hadolint", CRASH)
+    monkeypatch.setitem(SCANNERS, "hadolint", lambda: HadolintScanner(executable=crash))
+    store = ResultCache(tmp_path / "cache")
+    with pytest.raises(ScannerError):
+        scan(repo, files=["Dockerfile"], scanners=["hadolint"], cache=store)
+    assert _entries(store) == []
+
+
+def test_a_file_edited_during_the_scan_is_not_cached(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "repo", {"a.env": "A=1\n", "b.env": "B=2\n"})
+    real = SecretsScanner.scan
+
+    def edit_then_scan(self: SecretsScanner, target: ScanTarget) -> tuple[Finding, ...]:
+        found = real(self, target)
+        (root / "a.env").write_text("A=3\n")
+        return found
+
+    monkeypatch.setattr(SecretsScanner, "scan", edit_then_scan)
+    store = ResultCache(tmp_path / "cache")
+    scan(root, scanners=["secrets"], cache=store)
+    assert len(_entries(store)) == 1  # b.env only
+
+
+def test_findings_outside_the_scanned_units_cache_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "repo", {"a.env": "A=1\n"})
+    real = SecretsScanner.scan
+    stray = paved_finding(NOT_SCANNED, "elsewhere.env", "not from this scan")
+
+    def with_stray(self: SecretsScanner, target: ScanTarget) -> tuple[Finding, ...]:
+        return (*real(self, target), stray)
+
+    monkeypatch.setattr(SecretsScanner, "scan", with_stray)
+    store = ResultCache(tmp_path / "cache")
+    assert scan(root, scanners=["secrets"], cache=store).findings == (stray,)
+    assert _entries(store) == []
+
+
+def test_partial_hits_scan_only_the_misses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "repo", {**SECRET_FILES, "notes.md": "# hi\n"})
+    store = ResultCache(tmp_path / "cache")
+    first = scan(root, scanners=["secrets"], cache=store)
+    assert len(_entries(store)) == 3
+    seen: list[tuple[str, ...]] = []
+    real = SecretsScanner.scan
+
+    def recording(self: SecretsScanner, target: ScanTarget) -> tuple[Finding, ...]:
+        seen.append(target.files)
+        return real(self, target)
+
+    monkeypatch.setattr(SecretsScanner, "scan", recording)
+    (root / "notes.md").write_text("# hello\n")
+    again = scan(root, scanners=["secrets"], cache=store)
+    assert seen == [("notes.md",)]
+    assert again == first
+    seen.clear()
+    assert scan(root, scanners=["secrets"], cache=store) == first
+    assert seen == []  # a scanner with nothing left to scan is not started

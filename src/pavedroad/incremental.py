@@ -6,6 +6,11 @@ A Terraform module is one unit: when any of its files changed or was deleted, ev
 its folder is evaluated and gated, because a changed variable default or a deleted override
 moves findings into files the change did not touch. A changed policy, exceptions file,
 secrets baseline or scanner configuration changes every verdict, so it means a full evaluation.
+
+Kubernetes manifests are context for each other: checkov's graph checks (CKV2_K8S_*) relate
+pods to NetworkPolicies and roles to bindings across files, anywhere in the repository. So a
+changed manifest is checked together with every manifest (see kubernetes_manifests), but only
+the changed ones are gated: gating them all would report the whole repository on every change.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pavedroad import proc
 from pavedroad.errors import ScannerError, UserError
 from pavedroad.exceptions import EXCEPTIONS_PATH
 from pavedroad.policy import POLICY_PATH
-from pavedroad.scanners.checkov import TERRAFORM_SUFFIXES
+from pavedroad.scanners.checkov import MANIFEST_SUFFIXES, TERRAFORM_SUFFIXES
 from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
 from pavedroad.scanners.secrets import BASELINE
 
@@ -91,9 +96,7 @@ def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selec
     if reason is not None:
         return Selection(None, f"{reason}: every file was evaluated")
     paths = gated_paths(root, change)
-    what = f"since {change.ref} (merge-base {change.base[:12]})"
-    if why:
-        what += f"; {why}"
+    what = f"since {change.ref} ({why + '; ' if why else ''}merge-base {change.base[:12]})"
     if not paths:
         return Selection((), f"no file changed {what}; nothing to evaluate")
     return Selection(paths, f"evaluated {len(paths)} changed file(s) {what}")
@@ -128,10 +131,10 @@ def default_ref(root: Path) -> tuple[str | None, str]:
         return None, f"{root} is not in a git repository"
     if _resolve(root, "HEAD") is None:
         return None, "the repository has no commit yet"
-    for name, ref in _candidates(root):
+    for why, ref in _candidates(root):
         if _resolve(root, ref) is not None:
-            return ref, f"compared with {ref} ({name})"
-    return "HEAD", "compared with HEAD: no upstream or default branch found"
+            return ref, why
+    return "HEAD", "no upstream or default branch found"
 
 
 def _candidates(root: Path) -> list[tuple[str, str]]:
@@ -240,3 +243,19 @@ def _run(root: Path, args: Sequence[str]) -> proc.Completed:
         return proc.run([GIT, "-C", str(root), *args], tool=GIT, timeout=120, env=_GIT_ENV)
     except ScannerError as exc:
         raise UserError(f"git is needed to find changed files: {exc.reason}") from None
+
+
+def is_kubernetes_manifest(root: Path, rel: str) -> bool:
+    """Return True for a YAML or JSON file that may hold Kubernetes objects (errs towards yes)."""
+    if not rel.endswith(MANIFEST_SUFFIXES):
+        return False
+    try:
+        text = (root / rel).read_bytes()
+    except OSError:
+        return False
+    return b"apiVersion" in text and b"kind" in text
+
+
+def kubernetes_manifests(root: Path, files: Iterable[str]) -> tuple[str, ...]:
+    """Return the files that may be Kubernetes manifests."""
+    return tuple(f for f in files if is_kubernetes_manifest(root, f))

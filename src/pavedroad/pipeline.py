@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from pavedroad import clock, exception_request, exceptions, gate, policy
+from pavedroad import clock, exception_request, exceptions, gate, incremental, policy
+from pavedroad.cache import ResultCache
 from pavedroad.gate_types import GateResult
+from pavedroad.incremental import Selection
 from pavedroad.rules import rule_severity
-from pavedroad.scan import scan
+from pavedroad.scan import ScanReport, restrict, scan
 
 
-def gate_repository(root: Path, stage: str, *, remember: bool = True) -> GateResult:
-    """Scan root and gate its findings under the given stage of its own policy."""
+def gate_repository(
+    root: Path,
+    stage: str,
+    *,
+    remember: bool = True,
+    changed_since: str | None = None,
+    cache: ResultCache | None = None,
+) -> GateResult:
+    """Scan root and gate its findings under the given stage of its own policy.
+
+    A `scope: changed` stage gates only what changed (see incremental.select); a
+    `scope: full` stage ignores changed_since and gates every file.
+    """
     pol = policy.load(root)
-    pol.stage(stage)  # fail on an unknown stage before spending time scanning
+    chosen = pol.stage(stage)  # fail on an unknown stage before spending time scanning
     records = exceptions.load(root, pol, rule_severity)
-    report = scan(root)
+    selection = incremental.select(root, chosen.scope, changed_since)
+    report = scan_selection(root, selection, cache=cache)
     result = gate.evaluate(
         report.findings,
-        pol,
+        _effective(pol, stage, selection),
         stage,
         root=str(root),
         files_scanned=report.files_scanned,
@@ -26,6 +41,27 @@ def gate_repository(root: Path, stage: str, *, remember: bool = True) -> GateRes
         exceptions=records,
         today=clock.today(),
     )
+    if selection.note:
+        result = replace(result, notes=(*result.notes, selection.note))
     if remember:
         exception_request.save_last_gate(root, result)
     return result
+
+
+def scan_selection(
+    root: Path, selection: Selection, *, cache: ResultCache | None = None
+) -> ScanReport:
+    """Scan what the selection evaluates and keep only the findings in its files."""
+    report = scan(root, files=selection.paths, cache=cache)
+    return restrict(report, selection.paths)
+
+
+def _effective(pol: policy.Policy, stage: str, selection: Selection) -> policy.Policy:
+    """Return the policy with the stage's scope set to what was evaluated.
+
+    gate.evaluate reports stale exceptions only for a full scope: a changed-scope stage that
+    fell back to a full evaluation may report them, a partial evaluation never.
+    """
+    scope = "full" if selection.full else "changed"
+    stages = {**pol.stages, stage: replace(pol.stages[stage], scope=scope)}
+    return replace(pol, stages=stages)

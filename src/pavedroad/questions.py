@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -104,14 +105,16 @@ def _choices(raw: Any) -> tuple[tuple[str, Any], ...]:
 
 
 # The same default filters copier offers to templates (regex_search, to_nice_yaml, ...).
-_ENV = SandboxedEnvironment(
-    undefined=StrictUndefined, extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
-)
+@functools.cache
+def _env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+    )
 
 
 def render_text(text: str, context: Mapping[str, Any]) -> str:
     """Render a Jinja expression from copier.yml in a sandbox."""
-    return _ENV.from_string(text).render(**context)
+    return _env().from_string(text).render(**context)
 
 
 def cast(question: Question, value: Any) -> Any:

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import copier
 import yaml
-from copier.errors import CopierError
 from jinja2 import TemplateError
 
 from pavedroad.catalog import SEMVER, TEMPLATE_ID, Template
@@ -90,6 +88,9 @@ def render_source(src: Source, answers: dict[str, Any], out: Path) -> None:
 
 
 def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
+    import copier  # deferred: copier and its prompt toolkit cost ~0.3 s to import
+    from copier.errors import CopierError
+
     url, ref = (src.url, src.tag) if isinstance(src, Source) else (src, None)
     try:
         with warnings.catch_warnings():

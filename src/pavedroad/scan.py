@@ -1,21 +1,29 @@
-"""Scan a repository with every registered scanner at once, failing closed."""
+"""Scan a repository with every registered scanner at once, failing closed.
+
+With a result cache, each scanner only scans the units (files, Terraform module folders) the
+cache has no entry for, in one run per scanner; a scanner with nothing left to scan is not
+started at all. Results are stored only after a scanner succeeded, and only for units whose
+files did not change while it ran.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from pavedroad.cache import ResultCache, Unit, units
 from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.findings import Finding
+from pavedroad.incremental import kubernetes_manifests
 from pavedroad.scanners import SCANNERS
-from pavedroad.scanners.checkov import terraform_context
+from pavedroad.scanners.checkov import CheckovScanner, terraform_context
 from pavedroad.scanners.interface import Scanner, ScanTarget
 from pavedroad.scanners.rules import NOT_SCANNED, SYMLINK_OUTSIDE, paved_finding
 from pavedroad.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
-from pavedroad.workspace import SkippedFile, collect, normalise
+from pavedroad.workspace import SkippedFile, Workspace, collect, normalise
 
 DEFAULT_TIMEOUT = 900.0
 # Scanners enforce the timeout themselves; this margin only catches one that does not.
@@ -38,12 +46,23 @@ class _Timed(Protocol):
     def with_timeout(self, seconds: float) -> Scanner: ...
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One scanner's share of a scan: cached findings, and what it still has to scan."""
+
+    scanner: Scanner
+    hits: tuple[Finding, ...]
+    missed: tuple[Unit, ...]
+    target: ScanTarget | None
+
+
 def scan(
     root: Path,
     *,
     files: Iterable[str] | None = None,
     scanners: Sequence[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    cache: ResultCache | None = None,
 ) -> ScanReport:
     """Scan root (or only the given repo-relative files) with the named scanners, concurrently.
 
@@ -53,20 +72,51 @@ def scan(
     chosen = _instantiate(scanners, timeout)
     only = None if files is None else terraform_context(root.resolve(), map(normalise, files))
     workspace = collect(root, only)
-    found = _run_all(chosen, workspace.target(), timeout)
+    seen: dict[str, str] = {}
+    jobs = [_plan(s, _target(s, workspace, only is not None), cache, seen) for s in chosen]
+    found = _run_all(jobs, timeout, cache)
+    if only is not None:  # files read only as context are checked, not reported
+        requested = frozenset(workspace.files)
+        found = [f for f in found if f.path in requested]
     found += [_skipped_finding(s) for s in workspace.skipped]
     return ScanReport(
         root=workspace.root,
-        findings=tuple(sorted(found, key=sort_key)),
+        findings=tuple(sorted(found, key=_total_order)),
         files_scanned=len(workspace.files),
         skipped=workspace.skipped,
         scanners=tuple(s.name for s in chosen),
     )
 
 
+def restrict(report: ScanReport, paths: Iterable[str] | None) -> ScanReport:
+    """Keep only the findings and skipped files at the given paths (None keeps everything)."""
+    if paths is None:
+        return report
+    keep = frozenset(paths)
+    return replace(
+        report,
+        findings=tuple(f for f in report.findings if f.path in keep),
+        skipped=tuple(s for s in report.skipped if s.path in keep),
+    )
+
+
 def sort_key(finding: Finding) -> tuple[str, int, str, str, str]:
     """Order findings by path, line and rule (then scanner and fingerprint, for ties)."""
     return (finding.path, finding.start_line, finding.rule_id, finding.scanner, finding.fingerprint)
+
+
+def _total_order(finding: Finding) -> tuple[object, ...]:
+    """Break the last ties on every field, so cached and fresh scans list findings alike."""
+    f = finding
+    return (
+        *sort_key(f),
+        f.end_line,
+        f.severity,
+        f.inline_suppressed,
+        f.title,
+        f.resource,
+        f.message,
+    )
 
 
 def _instantiate(names: Sequence[str] | None, timeout: float) -> list[Scanner]:
@@ -87,20 +137,89 @@ def _instantiate(names: Sequence[str] | None, timeout: float) -> list[Scanner]:
     return built
 
 
-def _run_all(chosen: Sequence[Scanner], target: ScanTarget, timeout: float) -> list[Finding]:
-    """Run every scanner in its own thread; re-raise the first failure in registry order."""
-    if not chosen:
-        return []
-    pool = cf.ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="pavedroad-scan")
+def _target(scanner: Scanner, workspace: Workspace, partial: bool) -> ScanTarget:
+    """Return what a scanner reads: checkov needs every Kubernetes manifest with any one."""
+    target = workspace.target()
+    if not partial or not isinstance(scanner, CheckovScanner):
+        return target
+    if not kubernetes_manifests(workspace.root, target.files):
+        return target
+    manifests = kubernetes_manifests(workspace.root, collect(workspace.root).files)
+    return replace(target, files=tuple(sorted({*target.files, *manifests})))
+
+
+def _plan(
+    scanner: Scanner, target: ScanTarget, cache: ResultCache | None, seen: dict[str, str]
+) -> _Job:
+    """Split a scanner's work into cache hits and the units it still has to scan."""
+    planned = None if cache is None else units(scanner, target.root, target.files, seen)
+    if cache is None or planned is None:
+        return _Job(scanner, (), (), target)
+    hits: list[Finding] = []
+    missed: list[Unit] = []
+    for unit in planned:
+        cached = cache.get(unit.key)
+        if cached is None:
+            missed.append(unit)
+        else:
+            hits += cached
+    files = tuple(sorted(f for unit in missed for f in unit.files))
+    rest = ScanTarget(root=target.root, files=files) if files else None
+    return _Job(scanner, tuple(hits), tuple(missed), rest)
+
+
+def _run_all(jobs: Sequence[_Job], timeout: float, cache: ResultCache | None) -> list[Finding]:
+    """Run every scanner with work left in its own thread; re-raise the first failure in order."""
+    found = [f for job in jobs for f in job.hits]
+    todo = [(job, job.target) for job in jobs if job.target is not None]
+    if not todo:
+        return found
+    pool = cf.ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="pavedroad-scan")
     try:
-        futures = [(s.name, pool.submit(s.scan, target)) for s in chosen]
-        cf.wait([f for _, f in futures], timeout=timeout + GRACE_SECONDS)
-        found: list[Finding] = []
-        for name, future in futures:
-            found += _result(name, future, timeout)
+        futures = {pool.submit(job.scanner.scan, target): job for job, target in todo}
+        _store_as_completed(futures, timeout + GRACE_SECONDS, cache)
+        for future, job in futures.items():  # registry order: the first failure wins
+            found += _result(job.scanner.name, future, timeout)
         return found
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _store_as_completed(
+    futures: Mapping[cf.Future[tuple[Finding, ...]], _Job],
+    timeout: float,
+    cache: ResultCache | None,
+) -> None:
+    """Wait for the scanners, caching each success while slower ones still run."""
+    try:
+        for future in cf.as_completed(futures, timeout=timeout):
+            if cache is not None and future.exception() is None:
+                _store(futures[future], future.result(), cache)
+    except cf.TimeoutError:
+        return  # _result reports the scanner that did not finish
+
+
+def _store(job: _Job, findings: Sequence[Finding], cache: ResultCache) -> None:
+    """Cache a successful run per unit; store nothing if a finding lies outside its units."""
+    if not job.missed or job.target is None:
+        return
+    root = job.target.root
+    here = f"{root.as_posix().rstrip('/')}/"
+    unit_of = {path: unit.key for unit in job.missed for path in unit.files}
+    grouped: dict[str, list[Finding]] = {unit.key: [] for unit in job.missed}
+    for finding in findings:
+        key = unit_of.get(finding.path)
+        if key is None or here in repr(finding):  # not attributable, or tied to this checkout
+            return
+        grouped[key].append(finding)
+
+    def put(unit: Unit) -> None:
+        if unit.unchanged(root):  # a file edited during the scan keeps no entry
+            cache.put(unit.key, grouped[unit.key])
+
+    # Re-hashing and writing ~1,000 small entries is I/O: a few threads keep it off the clock.
+    with cf.ThreadPoolExecutor(max_workers=4, thread_name_prefix="pavedroad-cache") as writers:
+        list(writers.map(put, job.missed))
 
 
 def _result(

@@ -14,11 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import copier
 import yaml
-from copier.errors import CopierError
 from jinja2 import TemplateError
-from plumbum import ProcessExecutionError
 
 from pavedroad import catalog as catalog_mod
 from pavedroad import migrations, policy, publish, store
@@ -260,6 +257,10 @@ def _point_at_store(project: Path, old: Source) -> None:
 
 
 def _copier_update(project: Path, plan: _Plan) -> None:
+    import copier  # deferred: copier and its prompt toolkit cost ~0.3 s to import
+    from copier.errors import CopierError
+    from plumbum import ProcessExecutionError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -7,25 +7,55 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import reports
+from pavedroad import incremental, reports
+from pavedroad.cache import CACHE_ENV, ResultCache, default_directory
 from pavedroad.cli._common import handle_errors
 from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate_types import GateResult
-from pavedroad.pipeline import gate_repository
+from pavedroad.pipeline import gate_repository, scan_selection
 from pavedroad.reports import text
-from pavedroad.scan import scan as run_scan
 
 PathArg = Annotated[
     Path,
     typer.Argument(help="Repository to scan.", exists=True, file_okay=False, resolve_path=True),
 ]
+ChangedSince = Annotated[
+    str | None,
+    typer.Option(
+        "--changed-since",
+        metavar="REF",
+        envvar="PAVED_CHANGED_SINCE",
+        help="Evaluate only files changed since the merge-base of REF and HEAD, "
+        "working-tree edits and untracked files included.",
+        show_default=False,
+    ),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        envvar=CACHE_ENV,
+        help="Result cache folder (default: the user cache folder's pavedroad/results).",
+        show_default=False,
+    ),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 
 
 @handle_errors
-def scan(path: PathArg = Path()) -> None:
+def scan(
+    path: PathArg = Path(),
+    changed_since: ChangedSince = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+) -> None:
     """List the findings of every scanner, without verdicts."""
-    report = run_scan(path)
+    scope = "full" if changed_since is None else "changed"
+    selection = incremental.select(path, scope, changed_since)
+    report = scan_selection(path, selection, cache=_cache(cache_dir, no_cache))
     typer.echo(text.render_scan(report.findings))
+    if selection.note:
+        typer.echo(f"note: {selection.note}", err=True)
 
 
 @handle_errors
@@ -40,14 +70,33 @@ def gate(
         list[Path] | None,
         typer.Option("--output", "-o", help="File for the matching --format (in order)."),
     ] = None,
+    changed_since: ChangedSince = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
-    """Scan, give each finding a verdict for the stage, and exit 1 when anything blocks."""
+    """Scan, give each finding a verdict for the stage, and exit 1 when anything blocks.
+
+    A stage with `scope: changed` gates the files changed since --changed-since REF. Without
+    it, REF is the CI's target branch ($GITHUB_BASE_REF, $CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
+    else origin's default branch, else the branch's upstream, else HEAD (uncommitted changes
+    only); outside git every file is evaluated. A changed policy, exceptions file, secrets
+    baseline or scanner config means a full evaluation. `scope: full` stages scan everything.
+    Exit codes: 0 pass, 1 blocked, 2 usage or config error, 3 scanner failure.
+    """
     targets = _pair(formats or [], outputs or [])
-    result = gate_repository(path, stage)
+    cache = _cache(cache_dir, no_cache)
+    result = gate_repository(path, stage, changed_since=changed_since, cache=cache)
     to_stdout = _write_reports(result, targets)
     typer.echo(text.render(result), err=to_stdout)
     if result.blocked:
         raise GateFailedError("")
+
+
+def _cache(directory: Path | None, disabled: bool) -> ResultCache | None:
+    """Return the result cache the options ask for, or None with --no-cache."""
+    if disabled:
+        return None
+    return ResultCache(directory if directory is not None else default_directory())
 
 
 def _pair(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | None]]:
