@@ -15,7 +15,7 @@ from pavedroad.gate_types import GatedFinding, GateResult, Verdict
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_ENV = "PAVED_UPDATE_SNAPSHOTS"
-ROOT = "/work/repo"
+ROOT = "/srv/checkout"
 SCANNERS = ("checkov", "hadolint", "detect-secrets")
 NOTES = (
     "expired: exception EXC-0007 (owner @platform) expired on 2025-01-31; "

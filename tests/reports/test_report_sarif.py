@@ -66,7 +66,7 @@ def test_one_run_per_scanner_sharing_the_stage_category(mixed: GateResult) -> No
     assert {run["automationDetails"]["id"] for run in runs} == {"pavedroad/pr/"}
     assert all(run["tool"]["driver"]["version"] == "1.2.3" for run in runs)
     assert runs[0]["tool"]["driver"]["informationUri"] == "https://www.checkov.io/"
-    assert runs[0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///work/repo/"}}
+    assert runs[0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///srv/checkout/"}}
 
 
 def test_scanner_without_findings_still_gets_an_empty_run(empty: GateResult) -> None:
@@ -129,7 +129,7 @@ def test_locations_are_repo_relative_encoded_and_start_at_line_one(mixed: GateRe
 def test_absolute_path_under_root_becomes_relative(
     mixed: GateResult, finding_factory: FindingFactory
 ) -> None:
-    gated = GatedFinding(finding_factory(path="/work/repo/infra/x.tf"), Verdict.BLOCK, "r")
+    gated = GatedFinding(finding_factory(path="/srv/checkout/infra/x.tf"), Verdict.BLOCK, "r")
     log = _log(FULL, replace(mixed, findings=(gated,)))
     location = _results(log)[0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": "infra/x.tf", "uriBaseId": "%SRCROOT%"}
