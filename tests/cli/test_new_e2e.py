@@ -137,3 +137,20 @@ def test_data_file_and_data_flags(tmp_path: Path, tiny_catalog: Path) -> None:
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (dest / "README.md").read_text() == "# from-file (plain, 9 replicas)\n"
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing(
+    tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pavedroad.render._copy", interrupted)
+    dest = tmp_path / "svc"
+    result = CliRunner().invoke(
+        app, ["new", "tiny", str(dest), "--defaults", "--catalog", str(tiny_catalog)], env=ENV
+    )
+    assert result.exit_code == 130
+    assert "interrupted; nothing was changed" in result.stderr
+    assert not dest.exists()
+    assert not [p for p in tmp_path.iterdir() if ".paved-" in p.name]
