@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -152,6 +153,52 @@ def _entry_json(e: Entry) -> dict[str, object]:
         "controls": list(r.controls),
         "ticket": r.ticket,
     }
+
+
+_HTML_STYLE = (
+    "body{font:14px system-ui,sans-serif;margin:2em;max-width:60em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+    ".expired{color:#b00020}.expiring{color:#a15c00}svg text{font:12px sans-serif}"
+)
+
+
+def render_html(review: Review) -> str:
+    """Render the review as one self-contained HTML page with bar charts (no scripts)."""
+    esc = html.escape
+    rows = "".join(
+        f"<tr class='{e.status}'><td>{esc(e.repo)}</td><td>{esc(e.record.id)}</td>"
+        f"<td><code>{esc(e.record.rule)}</code></td><td>{esc(e.record.owner)}</td>"
+        f"<td>{e.record.expires}</td><td>{e.status}</td></tr>"
+        for e in review.entries
+    )
+    patterns = "".join(f"<li>{esc(_pattern_line(p))}</li>" for p in review.patterns)
+    statuses = Counter({s: len(review.by(s)) for s in ("active", "expiring", "expired")})
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Exception review "
+        f"{review.today}</title><style>{_HTML_STYLE}</style></head><body>"
+        f"<h1>Exception review, {review.today}</h1>"
+        f"<h2>By status</h2>{_bars(statuses)}"
+        f"<h2>By owner</h2>{_bars(Counter(e.record.owner for e in review.entries))}"
+        f"<h2>By rule</h2>{_bars(Counter(e.record.rule for e in review.entries))}"
+        f"<h2>Patterns</h2><ul>{patterns or '<li>none</li>'}</ul>"
+        "<h2>Records</h2><table><tr><th>repository</th><th>id</th><th>rule</th><th>owner</th>"
+        f"<th>expires</th><th>status</th></tr>{rows}</table></body></html>\n"
+    )
+
+
+def _bars(counts: Counter[str]) -> str:
+    """Return an inline SVG horizontal bar chart of the counts."""
+    if not counts:
+        return "<p>none</p>"
+    top = max(counts.values()) or 1
+    items = sorted(counts.items())
+    bars = "".join(
+        f"<text x='0' y='{i * 22 + 15}'>{html.escape(label)}</text>"
+        f"<rect x='200' y='{i * 22 + 3}' width='{int(300 * n / top)}' height='16' "
+        f"fill='#3b6ea5'/><text x='{205 + int(300 * n / top)}' y='{i * 22 + 15}'>{n}</text>"
+        for i, (label, n) in enumerate(items)
+    )
+    return f"<svg width='560' height='{len(items) * 22 + 6}' role='img'>{bars}</svg>"
 
 
 def repo_name(root: Path) -> str:

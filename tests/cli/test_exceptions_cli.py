@@ -187,3 +187,17 @@ def test_review_across_repositories_flags_patterns(tmp_path: Path, env: dict[str
     assert data["patterns"][0]["rule"] == "CKV_K8S_43"
     code, out, _ = invoke(env, "exceptions", "review", str(a), "--format", "markdown")
     assert out.startswith("## Exception review, 2026-11-28")
+
+
+def test_review_html_is_self_contained(tmp_path: Path, env: dict[str, str]) -> None:
+    a = _repo_with_records(tmp_path / "svc-a", "@team-<a>", "CKV_K8S_43", 3)
+    out_file = tmp_path / "review.html"
+    code, _, err = invoke(
+        env, "exceptions", "review", str(a), "--format", "html", "--output", str(out_file)
+    )
+    assert code == 0, err
+    page = out_file.read_text()
+    assert page.startswith("<!doctype html>")
+    assert "<svg" in page and "<script" not in page and "http" not in page.split("<body>")[0]
+    assert "@team-&lt;a&gt;" in page and "@team-<a>" not in page
+    assert "pattern: CKV_K8S_43 is excepted 3 time(s)" in page

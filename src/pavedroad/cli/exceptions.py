@@ -93,7 +93,7 @@ def list_records(path: Annotated[Path, typer.Argument(file_okay=False)] = Path()
 @handle_errors
 def review(
     paths: Annotated[list[Path], typer.Argument(file_okay=False, help="Repositories.")],
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown, json or html.")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Review exceptions across repositories: totals, owners, rules, expiry, patterns."""
@@ -101,6 +101,7 @@ def review(
         "text": exception_review.render_text,
         "markdown": exception_review.render_markdown,
         "json": exception_review.render_json,
+        "html": exception_review.render_html,
     }
     if fmt not in renderers:
         raise UserError(f"--format {fmt}: use one of {', '.join(renderers)}")
