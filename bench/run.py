@@ -37,7 +37,7 @@ from measure import Measurement, measure  # noqa: E402
 
 from pavedroad.cache import ResultCache, units  # noqa: E402
 from pavedroad.incremental import select  # noqa: E402
-from pavedroad.scanners import SCANNERS  # noqa: E402
+from pavedroad.scanners import SCANNERS, checkov_warm  # noqa: E402
 from pavedroad.scanners.checkov import OFFLINE_ENV  # noqa: E402
 from pavedroad.workspace import collect  # noqa: E402
 
@@ -92,10 +92,13 @@ def run_all(root: Path, out: Path) -> tuple[list[Measurement], dict[str, tuple[b
     corpus.git(root, "commit", "-q", "-am", "the edits of (b) and (b2)")
     _edit(root, source_edit(root))
     rows.append(run.paved("b3", "pr", "--changed-since", "HEAD"))
+    warm_rows, warm_check = warm_incremental(run, root, out)
+    rows += warm_rows
     checks = {
         "b": same_findings(out / "b.json", out / "oracle.json", changed_b),
         "b2": same_findings(out / "b2.json", out / "oracle.json", changed_b2),
         "c": same_findings(out / "c.json", out / "a.json", None),
+        "bw": warm_check,
         "parity": parity_check(root, out),
         "cache complete": complete(root, run.cache),
         "cache bookkeeping": bookkeeping(root, run.cache, out / "bookkeeping-cache"),
@@ -131,6 +134,25 @@ def bookkeeping(root: Path, warm: Path, cold: Path) -> tuple[bool, str]:
     store = time.perf_counter() - start
     text = f"keys and lookups {plan:.2f} s ({misses} misses), {len(planned)} writes {store:.2f} s"
     return True, text
+
+
+def warm_incremental(
+    run: _Runner, root: Path, out: Path
+) -> tuple[list[Measurement], tuple[bool, str]]:
+    """Measure (b) again with a warm checkov server, as a developer's second gate gets it."""
+    corpus.git(root, "commit", "-q", "-am", "the edit of (b3)")
+    _edit(root, dockerfile_edit(root, 1))
+    run.paved("warm-up", "pr", "--changed-since", "HEAD", warm=True)  # starts the server
+    corpus.git(root, "commit", "-q", "-am", "the warm-up edit")
+    server = run.wait_for_warm_server()
+    try:
+        changed = _edit(root, dockerfile_edit(root, 2))
+        rows = [run.paved("bw", "pr", "--changed-since", "HEAD", warm=True)]
+        rows.append(run.paved("oracle-w", "nightly", "--no-cache"))
+    finally:
+        run.stop_warm_server()
+    check = same_findings(out / "bw.json", out / "oracle-w.json", changed)
+    return rows, check if server else (False, "the warm server did not start")
 
 
 def cold_gates(run: _Runner) -> list[Measurement]:
@@ -190,6 +212,7 @@ class _Runner:
         # Road gives its own checkov runs (paved sets them itself).
         self.env = {**os.environ, "HOME": str(scratch), "XDG_CACHE_HOME": str(scratch / "cache")}
         self.env.pop("PAVED_CACHE_DIR", None)
+        self.env["PAVED_WARM_CHECKOV"] = "0"  # every row starts checkov cold unless it says so
         self.raw_env = {**self.env, **OFFLINE_ENV}
 
     def raw_tools(self) -> list[Measurement]:
@@ -203,12 +226,27 @@ class _Runner:
             self._measure("raw detect-secrets", secrets, "raw-secrets.json"),
         ]
 
-    def paved(self, label: str, stage: str, *options: str) -> Measurement:
+    def paved(self, label: str, stage: str, *options: str, warm: bool = False) -> Measurement:
         """Measure one `paved gate` run, writing its JSON report to <label>.json."""
         cache = [] if "--no-cache" in options else ["--cache-dir", str(self.cache)]
         command = [_tool("paved"), "gate", str(self.root), "--stage", stage, *options, *cache]
         command += ["--format", "json", "--output", str(self.out / f"{label}.json")]
-        return self._measure(label, command, f"{label}.txt")
+        env = {**self.env, "PAVED_WARM_CHECKOV": "1"} if warm else self.env
+        return self._measure(label, command, f"{label}.txt", env)
+
+    def wait_for_warm_server(self, seconds: float = 60) -> bool:
+        """Wait until the warm checkov server of this run's environment listens."""
+        os.environ["XDG_CACHE_HOME"] = self.env["XDG_CACHE_HOME"]
+        path = checkov_warm.socket_path(OFFLINE_ENV)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not path.exists():
+            time.sleep(0.2)
+        return path.exists()
+
+    def stop_warm_server(self) -> None:
+        """Stop the warm server this run started."""
+        os.environ["XDG_CACHE_HOME"] = self.env["XDG_CACHE_HOME"]
+        checkov_warm.stop(OFFLINE_ENV)
 
     def python(self, code: str) -> Measurement:
         """Measure `python -c code`."""
@@ -227,9 +265,9 @@ def _tool(name: str) -> str:
     return str(beside) if beside.is_file() else shutil.which(name) or name
 
 
-def dockerfile_edit(root: Path) -> tuple[Path, str]:
+def dockerfile_edit(root: Path, index: int = 0) -> tuple[Path, str]:
     """Return a hardened service Dockerfile and an edit that adds unpinned packages."""
-    path = next(p for p in sorted(root.glob("services/*/Dockerfile")))
+    path = sorted(root.glob("services/*/Dockerfile"))[index]
     text = path.read_text(encoding="utf-8")
     return path, text + "RUN apt-get update && apt-get install -y curl\n"
 
@@ -290,6 +328,8 @@ LABELS: Mapping[str, str] = {
     "b2": "(b2) as (b), one Kubernetes manifest edited too",
     "oracle": "oracle: nightly --no-cache after the edits",
     "b3": "(b3) --changed-since HEAD, one Python source file edited (no IaC)",
+    "bw": "(bw) as (b), another Dockerfile, with the warm checkov a previous gate started",
+    "oracle-w": "oracle: nightly --no-cache after that edit",
 }
 
 
@@ -332,7 +372,8 @@ def targets(by: Mapping[str, Measurement]) -> list[str]:
     rows = [
         ("issue 3: (a0) / (d)", by["a0"].wall / d, "<= 0.60"),
         ("(a) / (a0): cache overhead on the cold path", a / a0, "~1.00 (no slower)"),
-        ("(b) / (a)", by["b"].wall / a, "<= 0.15"),
+        ("(b) / (a), checkov started cold", by["b"].wall / a, "<= 0.15"),
+        ("(bw) / (a), warm checkov (the second gate of a session)", by["bw"].wall / a, "<= 0.15"),
         ("(b2) / (a)", by["b2"].wall / a, "(no target; all manifests are context)"),
         ("(b3) / (a)", by["b3"].wall / a, "(no target; checkov not needed)"),
         ("(c) / (a)", by["c"].wall / a, "<= 0.05, and (c) < 1 s"),

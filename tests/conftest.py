@@ -44,3 +44,9 @@ def network_guard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setattr(socket.socket, "connect", socket.socket.connect)
         exec(compile(NETWORK_GUARD, "netguard", "exec"), namespace)  # guards this process too
         yield log
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_checkov(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scan with a fresh checkov per test; tests of the warm server turn it on themselves."""
+    monkeypatch.setenv("PAVED_WARM_CHECKOV", "0")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -185,6 +184,8 @@ class Catalog:
 
 def bundled_root() -> Path:
     """Return the folder of the catalog that ships with Paved Road."""
+    from importlib import resources  # deferred: ~25 ms that most commands never need
+
     packaged = Path(str(resources.files("pavedroad"))) / "_catalog"
     if (packaged / CATALOG_FILE).is_file():
         return packaged

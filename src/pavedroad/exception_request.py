@@ -9,12 +9,13 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.error import YAMLError
+import yaml as yaml_safe
+
+if TYPE_CHECKING:  # ruamel.yaml loads only when a record is appended
+    from ruamel.yaml import YAML
 
 from pavedroad import exceptions
 from pavedroad.errors import ConfigError, UserError
@@ -137,6 +138,8 @@ def next_id(existing: list[str]) -> str:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -147,6 +150,8 @@ def _yaml() -> YAML:
 def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: Any) -> str:
     """Validate and append a record, keeping comments and layout; return the unified diff."""
     path = root / exceptions.EXCEPTIONS_PATH
+    from ruamel.yaml.error import YAMLError
+
     before = path.read_text(encoding="utf-8") if path.is_file() else ""
     yaml = _yaml()
     try:
@@ -160,7 +165,7 @@ def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: An
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
     after = (HEADER if not before else "") + buffer.getvalue()
-    check = YAML(typ="safe").load(after)
+    check = yaml_safe.safe_load(after)
     exceptions.parse(check, policy, rule_severity, exceptions.EXCEPTIONS_PATH)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(after, encoding="utf-8")
@@ -180,6 +185,8 @@ def _with_list(doc: Any) -> Any:
     if not isinstance(doc, dict):
         raise ConfigError(f"{exceptions.EXCEPTIONS_PATH}: expected a mapping; fix it first")
     if not doc.get("exceptions"):
+        from ruamel.yaml.comments import CommentedSeq
+
         block = CommentedSeq()
         block.fa.set_block_style()
         doc["exceptions"] = block

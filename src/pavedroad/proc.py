@@ -52,3 +52,20 @@ def run(
     except OSError as exc:
         raise ScannerError(tool, f"could not start {command[0]}: {exc}") from exc
     return Completed(tuple(command), proc.returncode, proc.stdout, proc.stderr)
+
+
+def spawn_detached(command: Sequence[str], *, env: Mapping[str, str] | None = None) -> bool:
+    """Start a background helper that outlives this process; return False if it cannot start."""
+    try:
+        subprocess.Popen(  # noqa: S603 - fixed argument list
+            list(command),
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError:
+        return False
+    return True

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from pavedroad import catalog as catalog_mod
-from pavedroad import catalog_validate
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.cli.publish import publish
 from pavedroad.errors import GateFailedError
@@ -85,6 +84,8 @@ def validate(
 ) -> None:
     """Render every scenario, require zero findings at the release gate, check schemas."""
     cat = catalog_mod.load(catalog)
+    from pavedroad import catalog_validate  # deferred: it loads the renderer
+
     results = catalog_validate.validate(cat, template_ids or ())
     typer.echo(catalog_validate.render_text(results))
     if not all(r.ok for r in results):

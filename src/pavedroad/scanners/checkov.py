@@ -17,6 +17,7 @@ import yaml
 from pavedroad import proc, severity
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, fingerprint
+from pavedroad.scanners import checkov_warm
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
 
@@ -117,14 +118,26 @@ class CheckovScanner:
         if exe is None:
             raise ScannerError(NAME, "the checkov executable was not found; install checkov")
         with tempfile.TemporaryDirectory(prefix="pavedroad-checkov-") as scratch:
-            done = proc.run(
-                command(exe, root, files),
-                tool=NAME,
-                cwd=Path(scratch),
-                timeout=self.timeout,
-                env={**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch},
-            )
+            argv = command(exe, root, files)
+            env = {**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch}
+            done = self._run_warm(argv, Path(scratch), env)
+            if done is None:
+                done = proc.run(argv, tool=NAME, cwd=Path(scratch), timeout=self.timeout, env=env)
+                if checkov_warm.enabled() and self.executable is None:
+                    checkov_warm.start(OFFLINE_ENV)  # warm for the next scans
         return parse_output(done)
+
+    def _run_warm(
+        self, argv: list[str], cwd: Path, env: Mapping[str, str]
+    ) -> proc.Completed | None:
+        """Run in the warm server when there is one (only for the checkov beside this Python)."""
+        beside = Path(sys.executable).parent / "checkov"
+        if not checkov_warm.enabled() or self.executable is not None or not beside.is_file():
+            return None
+        done = checkov_warm.run(argv[1:], cwd, env, OFFLINE_ENV, self.timeout)
+        if done is not None and done.stderr == checkov_warm.TIMED_OUT:
+            raise ScannerError(NAME, f"timed out after {self.timeout:.0f}s")
+        return done
 
 
 def find_executable(explicit: str | None = None) -> str | None:
