@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+from pavedroad.findings import Finding, Severity, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,7 +109,43 @@ socket.create_connection = lambda address, *a, **k: _record("create_connection",
 socket.getaddrinfo = lambda host, *a, **k: _record("getaddrinfo", host)
 """
 
+MINIMAL_WORKFLOW = """\
+name: ok
+on: push
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    steps:
+      - run: echo hi
+"""
+
 VULNERABLE_FILES = {
     "Dockerfile": "FROM ubuntu:latest\nUSER root\nADD http://example.invalid/x.tgz /x\n",
     "config.py": 'aws_access_key_id = "AKIAIOSFODNN7EXAMPLF"\n',
 }
+
+
+def make_finding(**overrides: Any) -> Finding:
+    """Return a plausible checkov finding with the given fields replaced."""
+    base = Finding(
+        scanner="checkov",
+        rule_id="CKV_AWS_20",
+        title="S3 bucket ACL allows public READ access",
+        severity=Severity.CRITICAL,
+        path="infra/main.tf",
+        start_line=12,
+        end_line=20,
+        resource="aws_s3_bucket.data",
+        message="Bucket aws_s3_bucket.data grants READ to AllUsers.",
+        fix="Remove the public-read ACL and enable the bucket's public access block.",
+        docs_url="https://docs.prismacloud.io/en/enterprise-edition/policy-reference/aws-policies/s3-policies/s3-1-acl-read-permissions-everyone",
+        fingerprint="",
+    )
+    finding = replace(base, **overrides)
+    if finding.fingerprint:
+        return finding
+    anchor = finding.resource or f"{finding.start_line}"
+    fp = fingerprint(finding.scanner, finding.rule_id, finding.path, anchor)
+    return replace(finding, fingerprint=fp)

@@ -7,10 +7,12 @@ import multiprocessing
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import make_finding
 from tests.scanners.helpers import fake_tool, write_tree
 
 from pavedroad import cache
@@ -40,22 +42,8 @@ FINDINGS = st.builds(
 )
 
 
-def finding(**overrides: object) -> Finding:
-    base = Finding(
-        scanner="hadolint",
-        rule_id="DL3007",
-        title="Using latest",
-        severity=Severity.MEDIUM,
-        path="Dockerfile",
-        start_line=1,
-        end_line=1,
-        resource="FROM ubuntu:latest",
-        message="Using latest is prone to errors",
-        fix="Pin the image.",
-        docs_url="https://github.com/hadolint/hadolint/wiki/DL3007",
-        fingerprint="ab" * 32,
-    )
-    return Finding(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+def finding(**overrides: Any) -> Finding:
+    return make_finding(**overrides)
 
 
 @settings(max_examples=60, deadline=None)

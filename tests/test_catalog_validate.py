@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.helpers import VULNERABLE_FILES, catalog_yaml, tiny_template_files, write_tree
+from tests.helpers import (
+    MINIMAL_WORKFLOW,
+    VULNERABLE_FILES,
+    catalog_yaml,
+    tiny_template_files,
+    write_tree,
+)
 from typer.testing import CliRunner
 
 from pavedroad import catalog, catalog_validate
@@ -14,18 +20,7 @@ from pavedroad.cli import app
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
 pytestmark = pytest.mark.slow
 
-BAD_WORKFLOW = """\
-name: broken
-on: push
-permissions: {}
-jobs:
-  build:
-    runs-on: ubuntu-24.04
-    timeout-minutes: 5
-    steps:
-      - run: echo hi
-        shell: 42
-"""
+BAD_WORKFLOW = MINIMAL_WORKFLOW + "        shell: 42\n"
 
 
 def _catalog(tmp_path: Path, extra: dict[str, str], scenario: str = "{}") -> Path:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from tests.helpers import write_tree
+from tests.helpers import make_finding, write_tree
 
 from pavedroad import catalog, publish, store
-from pavedroad.findings import Finding, Severity
+from pavedroad.findings import Severity
 from pavedroad.gate_types import GatedFinding, GateResult, Verdict
 from pavedroad.render import render
 
@@ -160,18 +160,7 @@ def fake_gate(findings: tuple[GatedFinding, ...] = ()) -> Any:
 
 def blocking_finding(path: str = "config/app.toml") -> GatedFinding:
     """Return a gated finding that blocks."""
-    finding = Finding(
-        scanner="fake",
-        rule_id="FAKE_1",
-        title="Something dangerous",
-        severity=Severity.HIGH,
-        path=path,
-        start_line=1,
-        end_line=1,
-        resource="",
-        message="dangerous",
-        fix="remove it",
-        docs_url="",
-        fingerprint="f" * 64,
+    finding = make_finding(
+        rule_id="FAKE_1", path=path, severity=Severity.HIGH, title="Something dangerous"
     )
     return GatedFinding(finding, Verdict.BLOCK, "high >= block threshold high")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.helpers import make_finding
 
-from pavedroad.findings import Finding, Severity, fingerprint
+from pavedroad.findings import Finding, Severity
 from pavedroad.gate_types import GatedFinding, GateResult, Verdict
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -25,30 +24,6 @@ NOTES = (
 
 FindingFactory = Callable[..., Finding]
 Snapshot = Callable[[str, str], None]
-
-
-def make_finding(**overrides: Any) -> Finding:
-    """Return a plausible checkov finding with the given fields replaced."""
-    base = Finding(
-        scanner="checkov",
-        rule_id="CKV_AWS_20",
-        title="S3 bucket ACL allows public READ access",
-        severity=Severity.CRITICAL,
-        path="infra/main.tf",
-        start_line=12,
-        end_line=20,
-        resource="aws_s3_bucket.data",
-        message="Bucket aws_s3_bucket.data grants READ to AllUsers.",
-        fix="Remove the public-read ACL and enable the bucket's public access block.",
-        docs_url="https://docs.prismacloud.io/en/enterprise-edition/policy-reference/aws-policies/s3-policies/s3-1-acl-read-permissions-everyone",
-        fingerprint="",
-    )
-    finding = replace(base, **overrides)
-    if finding.fingerprint:
-        return finding
-    anchor = finding.resource or f"{finding.start_line}"
-    fp = fingerprint(finding.scanner, finding.rule_id, finding.path, anchor)
-    return replace(finding, fingerprint=fp)
 
 
 def _mixed_findings() -> tuple[GatedFinding, ...]:

@@ -5,22 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.helpers import write_tree
+from tests.helpers import MINIMAL_WORKFLOW, write_tree
 
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.workspace import collect
 
-VALID = """\
-name: ok
-on: push
-permissions: {}
-jobs:
-  build:
-    runs-on: ubuntu-24.04
-    timeout-minutes: 5
-    steps:
-      - run: echo hi
-"""
+VALID = MINIMAL_WORKFLOW
 # An expression in cancel-in-progress is valid for GitHub but fails checkov's bundled schema.
 SILENTLY_SKIPPED = VALID.replace(
     "permissions: {}\n",
