@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,25 @@ def test_help_snapshots(args: list[str]) -> None:
     code, out, _ = run(*args, "--help")
     assert code == 0
     assert_snapshot(f"help/{'-'.join(args) or 'paved'}.txt", out)
+
+
+def test_gate_imports_only_what_it_uses() -> None:
+    """Start-up of `paved gate` skips what only other commands need (copier, jinja, catalog)."""
+    code = (
+        "import sys\nfrom pavedroad.cli import load_command\nload_command('gate')\n"
+        "print(' '.join(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "pavedroad.pipeline" in loaded
+    heavy = {"copier", "jinja2", "questionary", "pavedroad.catalog", "pavedroad.render"}
+    assert not heavy & loaded
+
+
+def test_unknown_command_suggests_the_closest() -> None:
+    code, _, err = run("gat")
+    assert code == 2
+    assert "Did you mean 'gate'?" in err
 
 
 def test_catalog_list_table_and_json() -> None:

@@ -2,13 +2,74 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from pavedroad import __version__
-from pavedroad.cli import catalog, drift, exceptions, new, scan, update
 from pavedroad.cli._common import debug
+
+# Each command's module is imported when that command runs (or help lists it): `paved gate`
+# then skips pydantic, jinja and the catalog code, which were most of its start-up time.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "new": ("pavedroad.cli.new", "new"),
+    "scan": ("pavedroad.cli.scan", "scan"),
+    "gate": ("pavedroad.cli.scan", "gate"),
+    "update": ("pavedroad.cli.update", "update"),
+    "drift": ("pavedroad.cli.drift", "drift"),
+    "catalog": ("pavedroad.cli.catalog", "app"),
+    "exceptions": ("pavedroad.cli.exceptions", "app"),
+}
+
+
+def load_command(name: str) -> Any:
+    """Import a command's module and return it as the click command Typer would build."""
+    module, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        target = single
+    command = typer.main.get_command(target)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: every name is listed, each is loaded on first use."""
+
+    def __init__(self, loaded: MutableMapping[str, Any]) -> None:
+        self._loaded = dict(loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._loaded[name] = load_command(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._loaded))
+
+
+class _LazyGroup(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.commands)
+
 
 app = typer.Typer(
     name="paved",
@@ -16,14 +77,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_LazyGroup,
 )
-app.add_typer(catalog.app, name="catalog")
-app.add_typer(exceptions.app, name="exceptions")
-app.command("new")(new.new)
-app.command("scan")(scan.scan)
-app.command("gate")(scan.gate)
-app.command("update")(update.update)
-app.command("drift")(drift.drift)
 
 
 def _version(value: bool) -> None:

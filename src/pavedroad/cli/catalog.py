@@ -13,7 +13,7 @@ from pavedroad.cli.publish import publish
 from pavedroad.errors import GateFailedError
 from pavedroad.questions import Question, load_config
 
-app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True)
+app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True, add_completion=False)
 
 
 @app.command("list")

@@ -13,7 +13,9 @@ from pavedroad.cli._common import handle_errors, is_terminal
 from pavedroad.errors import UserError
 from pavedroad.rules import rule_severity
 
-app = typer.Typer(help="Request, list and review security exceptions.", no_args_is_help=True)
+app = typer.Typer(
+    help="Request, list and review security exceptions.", no_args_is_help=True, add_completion=False
+)
 
 RepoOption = Annotated[
     Path,
