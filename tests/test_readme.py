@@ -48,3 +48,19 @@ def test_ci_exit_code_follows_pytest(tmp_path: Path, pytest_code: int, ci_code: 
         ["bash", str(tmp_path / ".ci" / "run")], env=env, capture_output=True, check=False
     )
     assert proc.returncode == ci_code
+
+
+def test_every_own_rule_links_to_its_readme_section() -> None:
+    from pavedroad.scanners.rules import RULES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (PAVED_\w+)$", readme, flags=re.M))
+    assert headings == set(RULES)
+    for rule_id, rule in RULES.items():  # GitHub's anchor: the heading, lower-cased
+        assert rule.docs_url.endswith(f"README.md#{rule_id.lower()}")
+
+
+def test_readme_names_only_test_files_that_exist() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in set(re.findall(r"`(tests/[\w/]+\.py)`", readme)):
+        assert (REPO / name).is_file(), name

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 
 from pavedroad.findings import Finding, Severity, fingerprint
 
-# Until the project has a docs site, rule docs live in the repository's README.
-DOCS_BASE = "https://github.com/pavedroad/pavedroad#rules"
+# Until the project has a docs site, rule docs are the README's "Paved Road's own rules".
+DOCS_BASE = "https://github.com/pavedroad/pavedroad/blob/main/README.md"
 SCANNER = "pavedroad"
 
 
@@ -25,7 +25,7 @@ class Rule:
     @property
     def docs_url(self) -> str:
         """Return the rule's documentation link."""
-        return f"{DOCS_BASE}-{self.rule_id.lower()}"
+        return f"{DOCS_BASE}#{self.rule_id.lower()}"  # GitHub's anchor of its heading
 
 
 PARSE_ERROR = Rule(
