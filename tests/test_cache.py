@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +131,33 @@ def test_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
     store = ResultCache(blocker / "cache")
     assert store.put(KEY, [finding()]) is False
     assert store.get(KEY) is None
+
+
+def _aged(store: ResultCache, text: str, age_days: float, now: float) -> Path:
+    path = store.path(cache.digest(text))
+    store.put(cache.digest(text), [finding()])
+    os.utime(path, (now - age_days * 86400, now - age_days * 86400))
+    return path
+
+
+def test_prune_removes_old_entries_at_most_once_a_day(tmp_path: Path) -> None:
+    store, now = ResultCache(tmp_path), time.time()
+    assert store.prune_if_due(now) == 0  # a new cache only starts the clock
+    old, fresh = _aged(store, "old", 31, now), _aged(store, "fresh", 29, now)
+    stray = old.with_name(old.name + ".123.456.tmp")
+    stray.write_text("half an entry")
+    os.utime(stray, (now - 40 * 86400, now - 40 * 86400))
+    assert store.prune_if_due(now + 3600) == 0  # not a day since the clock started
+    assert old.exists()
+    assert store.prune_if_due(now + 86400) == 2
+    assert not old.exists() and not stray.exists() and fresh.exists()
+    assert store.get(cache.digest("fresh")) == (finding(),)
+
+
+def test_prune_of_an_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert ResultCache(blocker / "cache").prune_if_due() == 0
 
 
 def _hammer(directory: str, worker: int) -> None:

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from importlib import metadata
@@ -40,6 +41,10 @@ from pavedroad.scanners.secrets import BASELINE, SecretsScanner
 
 SCHEMA = 1
 CACHE_ENV = "PAVED_CACHE_DIR"
+# Keys change with every tool, configuration or content change, so old entries only take space.
+MAX_AGE_SECONDS = 30 * 86400
+PRUNE_EVERY_SECONDS = 86400
+_STAMP = "last-pruned"
 _FIELDS = {f.name: f.type for f in fields(Finding)}
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TYPES: Mapping[str, type] = {"str": str, "int": int, "bool": bool}
@@ -102,6 +107,34 @@ class ResultCache:
                 tmp.unlink(missing_ok=True)
             return False
         return True
+
+    def prune_if_due(self, now: float | None = None) -> int:
+        """At most once a day, delete entries older than 30 days; return how many went."""
+        now = time.time() if now is None else now
+        stamp = self.directory / _STAMP
+        try:
+            last: float | None = stamp.stat().st_mtime
+        except OSError:
+            last = None  # a new cache starts the clock
+        if last is not None and now - last < PRUNE_EVERY_SECONDS:
+            return 0
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+            os.utime(stamp, (now, now))
+        except OSError:  # a read-only cache is never pruned, like it is never written
+            return 0
+        return 0 if last is None else self.prune(now - MAX_AGE_SECONDS)
+
+    def prune(self, before: float) -> int:
+        """Delete entries and stray temporary files last written before this time."""
+        removed = 0
+        for path in self.directory.glob("[0-9a-f][0-9a-f]/*.json*"):
+            with contextlib.suppress(OSError):  # another gate may remove it first
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+        return removed
 
 
 _MADE: set[Path] = set()

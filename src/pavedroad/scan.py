@@ -75,6 +75,8 @@ def scan(
     seen: dict[str, str] = {}
     jobs = [_plan(s, _target(s, workspace, only is not None), cache, seen) for s in chosen]
     found = _run_all(jobs, timeout, cache)
+    if cache is not None:
+        cache.prune_if_due()
     if only is not None:  # files read only as context are checked, not reported
         requested = frozenset(workspace.files)
         found = [f for f in found if f.path in requested]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -239,6 +240,23 @@ def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
     assert code == 0 and not empty.exists()
     code, _, _ = run(*args)
     assert code == 0 and list(empty.rglob("*.json"))
+
+
+def test_gate_prunes_cache_entries_unused_for_a_month(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"notes.md": "# notes\n"})
+    folder = tmp_path / "cache"
+    args = ("gate", str(root), "--stage", "release", "--cache-dir", str(folder))
+    assert run(*args)[0] == 0
+    entries = list(folder.rglob("*.json"))
+    stale = folder / "ab" / ("ab" * 32 + ".json")
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_text("{}")
+    month_ago = time.time() - 31 * 86400
+    for path in [stale, folder / "last-pruned"]:
+        os.utime(path, (month_ago, month_ago))
+    assert run(*args)[0] == 0
+    assert not stale.exists()
+    assert entries and all(p.exists() for p in entries)
 
 
 def test_scan_changed_since_lists_only_changed_files(tmp_path: Path) -> None:
