@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,12 @@ def make_finding(**overrides: Any) -> Finding:
     anchor = finding.resource or f"{finding.start_line}"
     fp = fingerprint(finding.scanner, finding.rule_id, finding.path, anchor)
     return replace(finding, fingerprint=fp)
+
+
+def tool_of(command: Sequence[str]) -> str:
+    """Name the scanner a command starts, seeing through checkov's launcher (`python -c ...`)."""
+    from pavedroad.scanners.checkov import LAUNCHER
+
+    if list(command[1:3]) == ["-c", LAUNCHER]:
+        return "checkov"
+    return Path(command[0]).name

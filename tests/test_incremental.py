@@ -14,6 +14,7 @@ import copier
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import tool_of
 from tests.scanners.helpers import BUCKET, CREDS, DEPLOYMENT, DOCKERFILE, PRIVATE_KEY, write_tree
 
 from pavedroad import catalog, incremental, proc
@@ -356,7 +357,7 @@ class Spy:
         monkeypatch.setattr(proc, "run", run)
 
     def started(self, tool: str) -> list[tuple[str, ...]]:
-        return [c for c in self.commands if Path(c[0]).name == tool]
+        return [c for c in self.commands if tool_of(c) == tool]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import tool_of
 from tests.scanners.helpers import CRASH, IAC_FILES, SECRET_FILES, fake_tool, write_tree
 from typer.testing import CliRunner
 
@@ -156,7 +157,7 @@ def test_rerun_with_nothing_changed_starts_no_scanner(
     real = proc.run
 
     def spy(command: list[str], **kwargs: Any) -> proc.Completed:
-        started.append(Path(command[0]).name)
+        started.append(tool_of(command))
         return real(command, **kwargs)
 
     monkeypatch.setattr(proc, "run", spy)

@@ -16,6 +16,7 @@ from pavedroad.findings import Finding, Severity
 from pavedroad.scanners import checkov
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.interface import ScanTarget
+from pavedroad.workspace import collect
 
 
 def _one(findings: tuple[Finding, ...], rule: str, path: str) -> Finding:
@@ -182,3 +183,33 @@ def test_helm_templates_are_not_yaml_checked(tmp_path: Path) -> None:
     (tmp_path / "tags.yaml").write_text("a: !Ref Thing\nb: !reference [x, y]\n", "utf-8")
     files = ["chart/templates/deploy.yaml", "tags.yaml"]
     assert list(checkov.yaml_parse_errors(tmp_path, files)) == []
+
+
+@pytest.mark.slow
+def test_launcher_finds_exactly_what_the_console_script_finds(
+    iac_repo: Path, checkov_findings: tuple[Finding, ...]
+) -> None:
+    beside = Path(sys.executable).parent / "checkov"
+    script = CheckovScanner(executable=str(beside)).scan(collect(iac_repo).target())
+    assert sorted(script, key=repr) == sorted(checkov_findings, key=repr)
+    assert len(checkov_findings) > 10
+
+
+def test_checkov_beside_this_python_starts_through_the_launcher(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[list[str]] = []
+
+    def fake_run(argv: list[str], **_: object) -> proc.Completed:
+        seen.append(argv)
+        return proc.Completed(tuple(argv), 0, "[]", "")
+
+    monkeypatch.setattr(proc, "run", fake_run)
+    monkeypatch.setenv("PAVED_WARM_CHECKOV", "0")
+    (tmp_path / "main.tf").write_text("")
+    target = ScanTarget(tmp_path, ("main.tf",))
+    CheckovScanner().scan(target)
+    CheckovScanner(executable=sys.executable).scan(target)  # any explicit program runs as is
+    assert seen[0][:3] == [sys.executable, "-c", checkov.LAUNCHER]
+    assert seen[1][0] == sys.executable and seen[1][1] == "--framework"
+    assert seen[0][3:] == seen[1][1:]

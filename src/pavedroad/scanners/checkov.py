@@ -43,6 +43,20 @@ OFFLINE_ENV: Mapping[str, str] = {
     "CKV_NO_FAIL_ON_CRASH": "false",  # a crash must exit 2, not 0
 }
 
+# checkov started as its console script does, except that the cyclic garbage collector pauses
+# while its ~2,300 modules import and their objects are frozen afterwards: otherwise the
+# collector walks them again and again, about 40% of a one-file scan (see bench/README.md).
+LAUNCHER = """\
+import gc, sys, warnings
+gc.disable()
+from checkov.main import Checkov
+gc.freeze()
+gc.enable()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", category=SyntaxWarning)
+    sys.exit(Checkov().run())
+"""
+
 # Per-rule fix guidance for the checks Paved Road's templates meet most; others get a generic one.
 FIXES: Mapping[str, str] = {
     "CKV_DOCKER_2": "Add a HEALTHCHECK instruction that probes the service.",
@@ -117,24 +131,30 @@ class CheckovScanner:
         exe = find_executable(self.executable)
         if exe is None:
             raise ScannerError(NAME, "the checkov executable was not found; install checkov")
+        options = command(exe, root, files)[1:]
         with tempfile.TemporaryDirectory(prefix="pavedroad-checkov-") as scratch:
-            argv = command(exe, root, files)
             env = {**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch}
-            done = self._run_warm(argv, Path(scratch), env)
+            done = self._run_warm(options, Path(scratch), env)
             if done is None:
+                argv = [*self._launch(exe), *options]
                 done = proc.run(argv, tool=NAME, cwd=Path(scratch), timeout=self.timeout, env=env)
                 if checkov_warm.enabled() and self.executable is None:
                     checkov_warm.start(OFFLINE_ENV)  # warm for the next scans
         return parse_output(done)
 
+    def _launch(self, exe: str) -> list[str]:
+        """Return how to start checkov: through LAUNCHER when it is the one beside this Python."""
+        if self.executable is None and Path(exe) == _beside():
+            return [sys.executable, "-c", LAUNCHER]
+        return [exe]
+
     def _run_warm(
-        self, argv: list[str], cwd: Path, env: Mapping[str, str]
+        self, options: list[str], cwd: Path, env: Mapping[str, str]
     ) -> proc.Completed | None:
         """Run in the warm server when there is one (only for the checkov beside this Python)."""
-        beside = Path(sys.executable).parent / "checkov"
-        if not checkov_warm.enabled() or self.executable is not None or not beside.is_file():
+        if not checkov_warm.enabled() or self.executable is not None or not _beside().is_file():
             return None
-        done = checkov_warm.run(argv[1:], cwd, env, OFFLINE_ENV, self.timeout)
+        done = checkov_warm.run(options, cwd, env, OFFLINE_ENV, self.timeout)
         if done is not None and done.stderr == checkov_warm.TIMED_OUT:
             raise ScannerError(NAME, f"timed out after {self.timeout:.0f}s")
         return done
@@ -144,10 +164,14 @@ def find_executable(explicit: str | None = None) -> str | None:
     """Return the checkov executable: explicit, beside this Python, or on PATH."""
     if explicit is not None:
         return explicit if Path(explicit).is_file() or shutil.which(explicit) else None
-    beside = Path(sys.executable).parent / "checkov"
-    if beside.is_file():
-        return str(beside)
+    if _beside().is_file():
+        return str(_beside())
     return shutil.which("checkov")
+
+
+def _beside() -> Path:
+    """Return where the checkov installed with this Python has its console script."""
+    return Path(sys.executable).parent / "checkov"
 
 
 def command(exe: str, root: Path, files: Iterable[str]) -> list[str]:

@@ -10,6 +10,7 @@ Any trouble reaching it makes the caller run checkov directly: never a silent pa
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -144,7 +145,11 @@ def serve(server_env: Mapping[str, str]) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(path.parent) or _alive(path):
         return
+    gc.disable()  # as checkov.LAUNCHER does; frozen objects are also never copied on fork
     import checkov.main  # noqa: F401 - the whole point: pay the import once
+
+    gc.freeze()
+    gc.enable()
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
         path.unlink(missing_ok=True)
