@@ -226,11 +226,11 @@ class _Runner:
         ]
 
     def checkov_alone(self, files: Iterable[str]) -> Measurement:
-        """Measure raw checkov on just these files: what any cold checkov run costs at least."""
+        """Measure raw checkov (its console script) on just these files, beside (b)."""
         command = [_tool("checkov"), "--skip-download", "-o", "json", "--compact"]
         for rel in files:
             command += ["--file", str(self.root / rel)]
-        return self._measure("floor", command, "floor.json", self.raw_env)
+        return self._measure("checkov one", command, "checkov-one.json", self.raw_env)
 
     def paved(self, label: str, stage: str, *options: str, warm: bool = False) -> Measurement:
         """Measure one `paved gate` run, writing its JSON report to <label>.json."""
@@ -331,7 +331,7 @@ LABELS: Mapping[str, str] = {
     "a": "(a) paved gate --stage nightly, empty cache (full cold gate), best of 3",
     "c": "(c) (a) again, nothing changed, best of 3",
     "b": "(b) --stage pr --changed-since HEAD, one Dockerfile edited",
-    "floor": "floor: raw checkov --file <the Dockerfile (b) edited>, nothing else",
+    "checkov one": "raw: checkov --file <only the Dockerfile (b) edited> (not in (d))",
     "b2": "(b2) as (b), one Kubernetes manifest edited too",
     "oracle": "oracle: nightly --no-cache after the edits",
     "b3": "(b3) --changed-since HEAD, one Python source file edited (no IaC)",
@@ -380,8 +380,7 @@ def targets(by: Mapping[str, Measurement]) -> list[str]:
         ("issue 3: (a0) / (d)", by["a0"].wall / d, "<= 0.60"),
         ("(a) / (a0): cache overhead on the cold path", a / a0, "~1.00 (no slower)"),
         ("(b) / (a), checkov started cold", by["b"].wall / a, "<= 0.15"),
-        ("floor / (a)", by["floor"].wall / a, "(the least (b) can cost cold)"),
-        ("(b) / floor", by["b"].wall / by["floor"].wall, "(no target; ~1: checkov start-up)"),
+        ("(b) / raw checkov on that file", by["b"].wall / by["checkov one"].wall, ""),
         ("(bw) / (a), warm checkov (the second gate of a session)", by["bw"].wall / a, "<= 0.15"),
         ("(b2) / (a)", by["b2"].wall / a, "(no target; all manifests are context)"),
         ("(b3) / (a)", by["b3"].wall / a, "(no target; checkov not needed)"),
