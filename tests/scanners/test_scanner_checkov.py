@@ -13,7 +13,7 @@ from tests.scanners.helpers import SITECUSTOMIZE
 from pavedroad import proc
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity
-from pavedroad.scanners import checkov
+from pavedroad.scanners import checkov, checkov_names
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.workspace import collect
@@ -213,3 +213,35 @@ def test_checkov_beside_this_python_starts_through_the_launcher(
     assert seen[0][:3] == [sys.executable, "-c", checkov.LAUNCHER]
     assert seen[1][0] == sys.executable and seen[1][1] == "--framework"
     assert seen[0][3:] == seen[1][1:]
+
+
+@pytest.mark.parametrize(
+    ("name", "copied"),
+    [
+        ("Containerfile", True),
+        ("sub/api.Containerfile", True),
+        ("Containerfile.prod", True),
+        ("Dockerfile", False),
+        ("api.dockerfile", False),
+        ("Dockerfile.prod", False),
+        ("main.tf", False),
+    ],
+)
+def test_only_names_checkov_skips_are_copied(name: str, copied: bool) -> None:
+    assert checkov_names.needs_copy(name) is copied
+
+
+@pytest.mark.slow
+def test_containerfiles_get_checkovs_dockerfile_checks(tmp_path: Path) -> None:
+    body = "FROM ubuntu:latest\nRUN echo hi\n"
+    files = {"Containerfile": body, "sub/api.Containerfile": body, "Dockerfile": body}
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    found = CheckovScanner().scan(collect(root).target())
+    for rel in files:
+        latest = _one(found, "CKV_DOCKER_7", rel)
+        assert latest.resource == f"{rel}.FROM" and latest.start_line == 1
+        assert _one(found, "CKV_DOCKER_3", rel).severity is Severity.HIGH
+    assert len({f.fingerprint for f in found}) == len(found)

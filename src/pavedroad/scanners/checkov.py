@@ -17,7 +17,7 @@ import yaml
 from pavedroad import proc, severity
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, fingerprint
-from pavedroad.scanners import checkov_warm
+from pavedroad.scanners import checkov_names, checkov_warm
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
 
@@ -131,8 +131,9 @@ class CheckovScanner:
         exe = find_executable(self.executable)
         if exe is None:
             raise ScannerError(NAME, "the checkov executable was not found; install checkov")
-        options = command(exe, root, files)[1:]
         with tempfile.TemporaryDirectory(prefix="pavedroad-checkov-") as scratch:
+            copies = checkov_names.copy_unreadable(root, files, Path(scratch) / "renamed")
+            options = command(exe, root, [str(copies.get(f, f)) for f in files])[1:]
             env = {**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch}
             done = self._run_warm(options, Path(scratch), env)
             if done is None:
@@ -140,7 +141,9 @@ class CheckovScanner:
                 done = proc.run(argv, tool=NAME, cwd=Path(scratch), timeout=self.timeout, env=env)
                 if checkov_warm.enabled() and self.executable is None:
                     checkov_warm.start(OFFLINE_ENV)  # warm for the next scans
-        return parse_output(done)
+        reports = parse_output(done)
+        checkov_names.point_back(reports, {str(c): str(root / f) for f, c in copies.items()})
+        return reports
 
     def _launch(self, exe: str) -> list[str]:
         """Return how to start checkov: through LAUNCHER when it is the one beside this Python."""
