@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.templates.helpers import render_template
 
 from pavedroad import exceptions, policy
 
@@ -85,12 +86,7 @@ PINNED_FROM = re.compile(
 
 
 def render(copie: Any, template_id: str, answers: dict[str, Any]) -> Path:
-    """Render a template with the given answers; fail the test on a copier error."""
-    result = copie.copy(extra_answers=answers, template_dir=TEMPLATES / template_id)
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    assert result.project_dir is not None
-    return Path(result.project_dir)
+    return render_template(copie, TEMPLATES / template_id, answers)
 
 
 def files(root: Path) -> set[str]:

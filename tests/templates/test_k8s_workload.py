@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.templates.helpers import render_template
 
 from pavedroad import exceptions, policy
 
@@ -96,12 +97,7 @@ def answers_for(scenario: str) -> dict[str, Any]:
 
 
 def render(copie: Any, answers: dict[str, Any]) -> Path:
-    """Render the template with the given answers; fail the test on a copier error."""
-    result = copie.copy(extra_answers=answers, template_dir=TEMPLATE)
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    assert result.project_dir is not None
-    return Path(result.project_dir)
+    return render_template(copie, TEMPLATE, answers)
 
 
 def files(root: Path) -> set[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.templates.helpers import render_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "node-service"
@@ -55,11 +56,7 @@ BAD_NAMES = ["", "x", "../evil", "a/b", "has space", "Upper", "-lead", "trail-",
 
 
 def render(copie: Any, answers: dict[str, Any]) -> Path:
-    """Render the template with answers through pytest-copie; fail with copier's error."""
-    result = copie.copy(extra_answers=answers, template_dir=TEMPLATE)
-    assert result.exit_code == 0, f"render failed: {result.exception!r}"
-    assert result.project_dir is not None
-    return Path(result.project_dir)
+    return render_template(copie, TEMPLATE, answers)
 
 
 def load(path: Path) -> Any:

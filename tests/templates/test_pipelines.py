@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.templates.helpers import render_template
 
 REPO = Path(__file__).resolve().parents[2]
 GITHUB = REPO / "templates" / "github-pipeline"
@@ -73,14 +74,6 @@ POLICY = {
         "warn_expiring_within_days": 14,
     },
 }
-
-
-def render(copie: Any, template: Path, answers: dict[str, Any]) -> Path:
-    """Render template with answers through pytest-copie; fail with copier's error."""
-    result = copie.copy(extra_answers=answers, template_dir=template)
-    assert result.exit_code == 0, f"render failed: {result.exception!r}"
-    assert result.project_dir is not None
-    return Path(result.project_dir)
 
 
 def load(path: Path) -> Any:
@@ -146,7 +139,7 @@ def assert_pre_commit(project: Path) -> None:
 @pytest.mark.parametrize("scenario", sorted(GITHUB_SCENARIOS))
 def test_github_pipeline_scenario_renders_expected_files(copie: Any, scenario: str) -> None:
     answers = GITHUB_SCENARIOS[scenario]
-    project = render(copie, GITHUB, answers)
+    project = render_template(copie, GITHUB, answers)
     expected = {"ci.yml", "paved-gate.yml"}
     if answers.get("include_template_update", True):
         expected.add("template-update.yml")
@@ -163,7 +156,7 @@ def test_github_pipeline_scenario_renders_expected_files(copie: Any, scenario: s
 
 @pytest.mark.parametrize("scenario", sorted(GITHUB_SCENARIOS))
 def test_github_workflows_are_pinned_and_least_privilege(copie: Any, scenario: str) -> None:
-    project = render(copie, GITHUB, GITHUB_SCENARIOS[scenario])
+    project = render_template(copie, GITHUB, GITHUB_SCENARIOS[scenario])
     for name, workflow in workflows(project).items():
         text = (project / ".github" / "workflows" / name).read_text(encoding="utf-8")
         assert "pull_request_target" not in triggers(workflow), name
@@ -183,7 +176,7 @@ def test_github_workflows_are_pinned_and_least_privilege(copie: Any, scenario: s
 
 
 def test_github_write_permissions_only_where_needed(copie: Any) -> None:
-    found = workflows(render(copie, GITHUB, {}))
+    found = workflows(render_template(copie, GITHUB, {}))
     writes = {
         (name, job_name, scope)
         for name, wf in found.items()
@@ -199,7 +192,7 @@ def test_github_write_permissions_only_where_needed(copie: Any) -> None:
 
 
 def test_github_gate_runs_each_stage_and_uploads_sarif(copie: Any) -> None:
-    gate = workflows(render(copie, GITHUB, {}))["paved-gate.yml"]
+    gate = workflows(render_template(copie, GITHUB, {}))["paved-gate.yml"]
     assert set(triggers(gate)) == {"pull_request", "push", "schedule"}
     runs = {step.get("if"): step.get("run", "") for step in steps(gate)}
     expected = {"pull_request": "pr", "push": "main", "schedule": "nightly"}
@@ -217,7 +210,7 @@ def test_github_gate_runs_each_stage_and_uploads_sarif(copie: Any) -> None:
 
 
 def test_github_template_update_opens_a_pull_request(copie: Any) -> None:
-    update = workflows(render(copie, GITHUB, {}))["template-update.yml"]
+    update = workflows(render_template(copie, GITHUB, {}))["template-update.yml"]
     assert set(triggers(update)) == {"schedule", "workflow_dispatch"}
     assert triggers(update)["workflow_dispatch"] is None  # no inputs (checkov CKV_GHA_7)
     runs = [step.get("run") for step in steps(update)]
@@ -227,7 +220,7 @@ def test_github_template_update_opens_a_pull_request(copie: Any) -> None:
 
 @pytest.mark.parametrize("scenario", sorted(GITHUB_SCENARIOS))
 def test_github_files_match_their_schemas(copie: Any, scenario: str) -> None:
-    project = render(copie, GITHUB, GITHUB_SCENARIOS[scenario])
+    project = render_template(copie, GITHUB, GITHUB_SCENARIOS[scenario])
     check_schema(
         "vendor.github-workflows", *sorted((project / ".github" / "workflows").glob("*.yml"))
     )
@@ -235,8 +228,8 @@ def test_github_files_match_their_schemas(copie: Any, scenario: str) -> None:
 
 
 def test_github_language_drives_ci_and_dependabot(copie: Any) -> None:
-    python = render(copie, GITHUB, GITHUB_SCENARIOS["python311-trunk"])
-    node = render(copie, GITHUB, GITHUB_SCENARIOS["node-image-no-update"])
+    python = render_template(copie, GITHUB, GITHUB_SCENARIOS["python311-trunk"])
+    node = render_template(copie, GITHUB, GITHUB_SCENARIOS["node-image-no-update"])
     py_ci, node_ci = workflows(python)["ci.yml"], workflows(node)["ci.yml"]
     assert py_ci["env"] == {"PYTHON_VERSION": "3.11"}
     assert triggers(py_ci)["push"]["branches"] == ["trunk"]
@@ -280,7 +273,7 @@ def test_github_rejects_invalid_answers(copie: Any, question: str, bad: str) -> 
 @pytest.mark.parametrize("scenario", sorted(GITLAB_SCENARIOS))
 def test_gitlab_pipeline_scenario(copie: Any, scenario: str) -> None:
     answers = GITLAB_SCENARIOS[scenario]
-    project = render(copie, GITLAB, answers)
+    project = render_template(copie, GITLAB, answers)
     assert_common_files(project)
     assert_pre_commit(project)
     assert (project / ".gitlab" / "CODEOWNERS").is_file()
@@ -299,7 +292,7 @@ def test_gitlab_pipeline_scenario(copie: Any, scenario: str) -> None:
 
 
 def test_gitlab_gate_stages_rules_and_reports(copie: Any) -> None:
-    ci = load(render(copie, GITLAB, {}) / ".gitlab-ci.yml")
+    ci = load(render_template(copie, GITLAB, {}) / ".gitlab-ci.yml")
     expected = {
         "paved-gate-pr": ('$CI_PIPELINE_SOURCE == "merge_request_event"', "pr"),
         "paved-gate-main": ("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", "main"),

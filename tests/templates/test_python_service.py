@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -12,8 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from pavedroad import policy
+from tests.templates.helpers import assert_security_files, render_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "python-service"
@@ -65,12 +63,7 @@ DEPLOYMENT = "deploy/k8s/deployment.yaml"
 
 
 def render(copie: Any, answers: dict[str, Any]) -> Path:
-    """Render the template with the given answers; fail the test on a copier error."""
-    result = copie.copy(extra_answers=answers, template_dir=TEMPLATE)
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    assert result.project_dir is not None
-    return Path(result.project_dir)
+    return render_template(copie, TEMPLATE, answers)
 
 
 def files(root: Path) -> set[str]:
@@ -190,27 +183,7 @@ def test_two_renders_are_identical(copie: Any) -> None:
 
 
 def test_security_files_are_consistent(copie: Any) -> None:
-    project = render(copie, {})
-    loaded = policy.load(project)
-    assert set(loaded.stages) == set(policy.STANDARD_STAGES)
-    exceptions = yaml.safe_load((project / ".pavedroad/exceptions.yaml").read_text())
-    assert exceptions == {"version": 1, "exceptions": []}
-    baseline = json.loads((project / ".secrets.baseline").read_text(encoding="utf-8"))
-    assert baseline["results"] == {}
-    assert "generated_at" not in baseline, "a timestamp would change on every render"
-    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    pins = [
-        dep
-        for repo in hooks["repos"]
-        for hook in repo["hooks"]
-        for dep in hook.get("additional_dependencies", [])
-    ]
-    assert f"bc-detect-secrets=={baseline['version']}" in pins
-    codeowners = (project / ".github/CODEOWNERS").read_text(encoding="utf-8")
-    for pattern in ("*", "/.pavedroad/", "/.github/"):
-        assert any(
-            line.split()[:2] == [pattern, "@acme/platform"] for line in codeowners.splitlines()
-        ), pattern
+    assert_security_files(render(copie, {}), "@acme/platform", ("*", "/.pavedroad/", "/.github/"))
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,13 @@ stay fast and cover rendering: files per scenario, valid HCL, recorded answers, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import hcl2
 import pytest
 import yaml
-
-from pavedroad import policy
+from tests.templates.helpers import assert_security_files, render_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "terraform-aws"
@@ -75,10 +73,7 @@ DEFAULTS = {
 
 
 def _render(copie: Any, answers: dict[str, Any]) -> Path:
-    result = copie.copy(extra_answers=answers, template_dir=TEMPLATE)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    return Path(result.project_dir)
+    return render_template(copie, TEMPLATE, answers)
 
 
 def _expected(answers: dict[str, Any]) -> dict[str, Any]:
@@ -200,27 +195,8 @@ def test_ci_role_trust_is_pinned_to_repository_environment(copie: Any) -> None:
 
 
 def test_security_files_are_consistent(copie: Any) -> None:
-    project = _render(copie, {"owner": "@acme/storage"})
-    loaded = policy.load(project)
-    assert set(loaded.stages) == set(policy.STANDARD_STAGES)
-    exceptions = yaml.safe_load((project / ".pavedroad/exceptions.yaml").read_text())
-    assert exceptions == {"version": 1, "exceptions": []}
-    baseline = json.loads((project / ".secrets.baseline").read_text(encoding="utf-8"))
-    assert baseline["results"] == {}
-    assert "generated_at" not in baseline, "a timestamp would change on every render"
-    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    pins = [
-        dep
-        for repo in hooks["repos"]
-        for hook in repo["hooks"]
-        for dep in hook.get("additional_dependencies", [])
-    ]
-    assert f"bc-detect-secrets=={baseline['version']}" in pins
-    codeowners = (project / ".github/CODEOWNERS").read_text(encoding="utf-8")
-    for pattern in ("*", "/.pavedroad/", "/.github/", "/.secrets.baseline", "/modules/"):
-        assert any(
-            line.split()[:2] == [pattern, "@acme/storage"] for line in codeowners.splitlines()
-        ), pattern
+    owned = ("*", "/.pavedroad/", "/.github/", "/.secrets.baseline", "/modules/")
+    assert_security_files(_render(copie, {"owner": "@acme/storage"}), "@acme/storage", owned)
 
 
 def test_two_renders_are_identical(copie: Any) -> None:
