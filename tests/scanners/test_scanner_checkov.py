@@ -245,3 +245,9 @@ def test_containerfiles_get_checkovs_dockerfile_checks(tmp_path: Path) -> None:
         assert latest.resource == f"{rel}.FROM" and latest.start_line == 1
         assert _one(found, "CKV_DOCKER_3", rel).severity is Severity.HIGH
     assert len({f.fingerprint for f in found}) == len(found)
+
+
+def test_unreadable_containerfile_fails_closed(tmp_path: Path) -> None:
+    (tmp_path / "Containerfile").mkdir()  # a folder where a file should be: unreadable
+    with pytest.raises(ScannerError, match="could not read Containerfile"):
+        checkov_names.copy_unreadable(tmp_path, ["Containerfile"], tmp_path / "copies")

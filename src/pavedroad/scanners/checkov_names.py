@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pavedroad.errors import ScannerError
 from pavedroad.scanners.rules import is_dockerfile
 
 # checkov.common.util.dockerfile.DOCKERFILE_MASK (checkov 3.x), which decides what it reads.
@@ -33,7 +34,10 @@ def copy_unreadable(root: Path, files: Iterable[str], folder: Path) -> dict[str,
     for rel in (f for f in files if needs_copy(f)):
         copy = folder / str(len(copies)) / "Dockerfile"
         copy.parent.mkdir(parents=True)
-        shutil.copyfile(root / rel, copy)
+        try:
+            shutil.copyfile(root / rel, copy)
+        except OSError as exc:  # unreadable: fail closed rather than skip it silently
+            raise ScannerError("checkov", f"could not read {rel}: {exc.strerror}") from exc
         copies[rel] = copy
     return copies
 
