@@ -211,6 +211,9 @@ class _Runner:
         # Road gives its own checkov runs (paved sets them itself).
         self.env = {**os.environ, "HOME": str(scratch), "XDG_CACHE_HOME": str(scratch / "cache")}
         self.env.pop("PAVED_CACHE_DIR", None)
+        # An installed package has its bytecode compiled by pip; an editable one only if Python
+        # may write it, so a start-up measured under this setting would include compiling.
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.env["PAVED_WARM_CHECKOV"] = "0"  # every row starts checkov cold unless it says so
         self.raw_env = {**self.env, **OFFLINE_ENV}
 
