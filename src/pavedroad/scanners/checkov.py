@@ -44,7 +44,7 @@ OFFLINE_ENV: Mapping[str, str] = {
 }
 
 # checkov started as its console script does, except that the cyclic garbage collector pauses
-# while its ~2,300 modules import and their objects are frozen afterwards: otherwise the
+# while its ~4,000 modules import and their objects are frozen afterwards: otherwise the
 # collector walks them again and again, about 40% of a one-file scan (see bench/README.md).
 LAUNCHER = """\
 import gc, sys, warnings
