@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,10 @@ from typing import Any
 
 import pytest
 from tests.helpers import NETWORK_GUARD, catalog_yaml, tiny_template_files, write_tree
+
+# Session fixtures scan before any function fixture runs: without this they would each start a
+# warm checkov server (one per environment) that lingers for 10 minutes after the tests.
+os.environ["PAVED_WARM_CHECKOV"] = "0"
 
 
 @pytest.fixture(autouse=True)

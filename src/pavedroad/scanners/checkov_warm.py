@@ -4,36 +4,66 @@ Importing checkov costs ~1.7 s even with the GC paused (checkov.LAUNCHER), which
 gate over a few changed files. Outside CI, the first scan starts this server in the background
 (after its own, ordinary checkov run); later scans send their command line over a Unix socket
 in the user's cache folder, and a forked child runs it exactly as the CLI would. The server
-exits after IDLE_SECONDS unused. Any trouble reaching it makes the caller run checkov
-directly: never a silent pass.
+exits after IDLE_SECONDS unused. It serves one installation only: its identity (environment,
+checkov, Paved Road, the variables that reach checkov) names its socket and comes back in every
+reply, and the caller trusts a reply only when that identity is its own. Any trouble reaching
+it makes the caller run checkov directly: never a silent pass. This module is the client, the
+identity and the protocol; the server is checkov_warm_server.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
+import importlib.util
 import json
 import os
+import select
 import signal
 import socket
 import struct
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+import pavedroad
 from pavedroad import __version__, proc
+from pavedroad.errors import ScannerError
 
 ENABLE_ENV = "PAVED_WARM_CHECKOV"
 IDLE_SECONDS = float(os.environ.get("PAVED_WARM_IDLE", "600"))
+REQUEST_SECONDS = 10.0  # what a client gets to send its request: an idle one stalls nobody
+REPLY_SECONDS = 30.0  # once a reply starts it arrives at once; extra time after the scan's own
 TIMED_OUT = "timed-out"
 MAX_SOCKET_PATH = 100
+# Each server holds checkov in memory (~180 MB); past this many, other environments run checkov
+# directly rather than pile up servers.
+MAX_SERVERS = 4
+SERVER_MODULE = "pavedroad.scanners.checkov_warm_server"
 _HEADER = struct.Struct(">I")
+
+# Variables that describe the terminal or the shell session, never what checkov reads or
+# imports: they stay out of the identity so that the gates of one user share a server.
+# Every other variable counts (PYTHONPATH, CKV_*, BC_*, proxies, locales...): one that changes
+# only costs a cold start, one that is missed could change a result.
+SESSION_ENV = frozenset(
+    {
+        "_", "PWD", "OLDPWD", "SHLVL", "TERM", "COLORTERM", "COLUMNS", "LINES", "LS_COLORS",
+        "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "TERM_SESSION_ID", "WINDOWID", "TMUX",
+        "TMUX_PANE", "STY", "SSH_TTY", "SSH_CLIENT", "SSH_CONNECTION", "SSH_AUTH_SOCK",
+        "DISPLAY", "PS1", "PROMPT_COMMAND", "HISTFILE", "HISTSIZE", "HISTCONTROL", "MAIL",
+        "XDG_SESSION_ID", "XDG_SESSION_TYPE", "DBUS_SESSION_BUS_ADDRESS", "PAGER", "LESS",
+        "EDITOR", "VISUAL", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE",
+        "PYTEST_CURRENT_TEST",  # pytest changes it between a test's set-up and its call
+    }
+)  # fmt: skip
+SESSION_PREFIXES = ("PAVED_",)  # Paved Road's own settings reach checkov as arguments only
 
 
 def enabled() -> bool:
@@ -44,19 +74,68 @@ def enabled() -> bool:
     return not os.environ.get("CI")
 
 
+def identity(
+    server_env: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Return what decides a warm result here: environment, checkov, Paved Road, variables."""
+    seen = {**(os.environ if environ is None else environ), **server_env}
+    counted = sorted((k, v) for k, v in seen.items() if _counts(k))
+    return {
+        "prefix": sys.prefix,
+        "executable": sys.executable,
+        "checkov": checkov_module(),
+        "pavedroad": [__version__, str(Path(pavedroad.__file__).parent)],
+        "env": hashlib.sha256(json.dumps(counted).encode()).hexdigest(),
+    }
+
+
+def _counts(name: str) -> bool:
+    return name not in SESSION_ENV and not name.startswith(SESSION_PREFIXES)
+
+
+def checkov_module() -> dict[str, Any] | None:
+    """Return the checkov module this Python imports (path, version, install time), or None."""
+    try:
+        spec = importlib.util.find_spec("checkov")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        version = metadata.version("checkov")
+        installed = Path(spec.origin).stat().st_mtime_ns
+    except (metadata.PackageNotFoundError, OSError):
+        return None
+    return {"path": str(Path(spec.origin).parent), "version": version, "installed": installed}
+
+
+def folder() -> Path:
+    """Return the private folder that holds the servers' sockets."""
+    return Path(platformdirs.user_cache_dir("pavedroad")) / "warm"
+
+
+def _fallback_folder() -> Path:
+    """Return the short per-user folder in /tmp used when a socket path would be too long."""
+    return Path(tempfile.gettempdir()) / f"pavedroad-{os.getuid()}"
+
+
 def socket_path(server_env: Mapping[str, str]) -> Path:
-    """Return the socket of the server for this Python, this Paved Road and this environment."""
-    identity = json.dumps(
-        [os.path.realpath(sys.executable), __version__, sorted(server_env.items())]
-    )
-    key = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    folder = Path(platformdirs.user_cache_dir("pavedroad")) / "warm"
-    path = folder / f"checkov-{key}.sock"
+    """Return the socket of the server for this installation and environment."""
+    return _socket_for(identity(server_env))
+
+
+def _socket_for(ident: Mapping[str, Any]) -> Path:
+    key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+    path = folder() / f"checkov-{key}.sock"
     if len(str(path)) < MAX_SOCKET_PATH:
         return path
     # A socket path is limited to ~107 bytes: fall back to a short per-user folder in /tmp.
-    place = hashlib.sha256(str(folder).encode()).hexdigest()[:8]
-    return Path(tempfile.gettempdir()) / f"pavedroad-{os.getuid()}" / f"{place}-{key}.sock"
+    return _fallback_folder() / f"{_place()}-{key}.sock"
+
+
+def _place() -> str:
+    """Return the short name of the cache folder, which prefixes its sockets in /tmp."""
+    return hashlib.sha256(str(folder()).encode()).hexdigest()[:8]
 
 
 def run(
@@ -65,25 +144,52 @@ def run(
     env: Mapping[str, str],
     server_env: Mapping[str, str],
     timeout: float,
+    memory_limit: int | None = None,
 ) -> proc.Completed | None:
-    """Run checkov with argv in the warm server; None when there is no usable server."""
-    request = {"argv": list(argv), "cwd": str(cwd), "env": dict(env), "timeout": timeout}
-    path = socket_path(server_env)
+    """Run checkov with argv in this installation's warm server; None when there is none."""
+    mine = identity(server_env)
+    request = {
+        "identity": mine,
+        "argv": list(argv),
+        "cwd": str(cwd),
+        "env": dict(env),
+        "timeout": timeout,
+        "memory_limit": memory_limit,
+    }
+    reply = _ask(_socket_for(mine), request, timeout + REPLY_SECONDS)
+    if not isinstance(reply, dict) or reply.get("identity") != mine:
+        return None  # not ours (another installation, environment or version): run directly
+    return _completed(argv, reply)
+
+
+def _ask(path: Path, request: Mapping[str, Any], timeout: float) -> Any:
+    """Send a request and return the reply; None when the server cannot be reached or trusted."""
     try:
         if not _trusted(path):
             return None
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-            client.settimeout(timeout + 30)
+            client.settimeout(REQUEST_SECONDS)
             client.connect(str(path))
             _send(client, request)
-            reply = _receive(client)
+            _await(client, timeout)
+            client.settimeout(REPLY_SECONDS)
+            return _receive(client)
     except (OSError, ValueError):
         return None
-    return _completed(argv, reply)
 
 
-def _completed(argv: Sequence[str], reply: Any) -> proc.Completed | None:
-    if not isinstance(reply, dict) or not isinstance(reply.get("code"), int):
+def _await(conn: socket.socket, timeout: float) -> None:
+    """Wait for the reply to start; closing the socket on the way out stops the scan."""
+    deadline = time.monotonic() + timeout
+    while not select.select([conn], [], [], proc.POLL_SECONDS)[0]:
+        if proc.shutting_down():  # Ctrl-C while this scan runs in a thread
+            raise ScannerError("checkov", "interrupted")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the warm checkov did not answer")
+
+
+def _completed(argv: Sequence[str], reply: dict[str, Any]) -> proc.Completed | None:
+    if not isinstance(reply.get("code"), int):
         return None
     if reply.get("status") == TIMED_OUT:
         return proc.Completed(("checkov", *argv), -signal.SIGKILL, "", TIMED_OUT)
@@ -95,28 +201,44 @@ def _completed(argv: Sequence[str], reply: Any) -> proc.Completed | None:
     )
 
 
-def start(server_env: Mapping[str, str]) -> None:
-    """Start a server in the background for the next scans (no-op when one is starting)."""
-    command = [
-        sys.executable,
-        "-m",
-        "pavedroad.scanners.checkov_warm",
-        json.dumps(dict(server_env)),
-    ]
-    proc.spawn_detached(command, env=server_env)
+def start(server_env: Mapping[str, str]) -> bool:
+    """Start a server in the background for the next scans; False when too many run already."""
+    if sum(1 for path in _sockets() if _alive(path)) >= MAX_SERVERS:
+        return False
+    command = [sys.executable, "-m", SERVER_MODULE, json.dumps(server_env)]
+    place = folder()
+    with contextlib.suppress(OSError):
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Started from its private folder: `-m` puts the working directory first on sys.path, and
+    # a repository's own checkov/ folder must never be imported.
+    return proc.spawn_detached(command, env=server_env, cwd=place if _private(place) else Path("/"))
 
 
 def stop(server_env: Mapping[str, str]) -> bool:
-    """Ask the server to exit; return False when there was none."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-            client.settimeout(10)
-            client.connect(str(socket_path(server_env)))
-            _send(client, {"stop": True})
-            _receive(client)
-    except (OSError, ValueError):
+    """Ask this installation's server to exit; return False when there was none."""
+    mine = identity(server_env)
+    path = _socket_for(mine)
+    reply = _ask(path, {"identity": mine, "stop": True}, REPLY_SECONDS)
+    if not isinstance(reply, dict) or reply.get("identity") != mine:
         return False
+    end = time.monotonic() + REPLY_SECONDS
+    while path.exists() and time.monotonic() < end:  # gone once the server has exited
+        time.sleep(0.05)
     return True
+
+
+def servers() -> Iterator[tuple[Path, dict[str, Any] | None]]:
+    """Yield every warm server socket of this user with the identity it reports (None: mute)."""
+    for path in _sockets():
+        reply = _ask(path, {"hello": True}, REQUEST_SECONDS)
+        ident = reply.get("identity") if isinstance(reply, dict) else None
+        yield path, ident if isinstance(ident, dict) else None
+
+
+def _sockets() -> list[Path]:
+    """Return the socket files of this cache folder's servers (a killed one leaves its file)."""
+    patterns = ((folder(), "*.sock"), (_fallback_folder(), f"{_place()}-*.sock"))
+    return [path for place, glob in patterns if place.is_dir() for path in sorted(place.glob(glob))]
 
 
 def _send(conn: socket.socket, data: object) -> None:
@@ -140,32 +262,13 @@ def _read(conn: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def serve(server_env: Mapping[str, str]) -> None:
-    """Import checkov once, then answer scans until IDLE_SECONDS pass without one."""
-    path = socket_path(server_env)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not _private(path.parent) or _alive(path):
-        return
-    gc.disable()  # as checkov.LAUNCHER does; frozen objects are also never copied on fork
-    import checkov.main  # noqa: F401 - the whole point: pay the import once
-
-    gc.freeze()
-    gc.enable()
-
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        path.unlink(missing_ok=True)
-        server.bind(str(path))
-        path.chmod(0o600)
-        server.listen(8)
-        server.settimeout(IDLE_SECONDS)
-        _loop(server)
-    path.unlink(missing_ok=True)
-
-
-def _private(folder: Path) -> bool:
+def _private(place: Path) -> bool:
     """Return True when only this user can reach the folder (shared /tmp is never trusted)."""
-    info = folder.lstat()
-    return info.st_uid == os.getuid() and not info.st_mode & 0o077 and not folder.is_symlink()
+    try:
+        info = place.lstat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o077 and not place.is_symlink()
 
 
 def _trusted(path: Path) -> bool:
@@ -180,69 +283,3 @@ def _alive(path: Path) -> bool:
         except OSError:
             return False
     return True
-
-
-def _loop(server: socket.socket) -> None:
-    while True:
-        try:
-            conn, _ = server.accept()
-        except TimeoutError:
-            return
-        with conn, contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            conn.settimeout(None)
-            request = _receive(conn)
-            if request.get("stop"):
-                _send(conn, {"stopped": True})
-                return
-            _send(conn, _handle(request))
-
-
-def _handle(request: dict[str, Any]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="pavedroad-warm-") as tmp:
-        out, err = Path(tmp) / "out", Path(tmp) / "err"
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child never returns
-            _child(request, out, err)
-        code, status = _wait(pid, float(request["timeout"]))
-        return {
-            "code": code,
-            "status": status,
-            "stdout": out.read_text(encoding="utf-8", errors="replace") if out.exists() else "",
-            "stderr": err.read_text(encoding="utf-8", errors="replace") if err.exists() else "",
-        }
-
-
-def _wait(pid: int, timeout: float) -> tuple[int, str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status), "done"
-        time.sleep(0.02)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return -signal.SIGKILL, TIMED_OUT
-
-
-def _child(request: dict[str, Any], out: Path, err: Path) -> None:  # pragma: no cover
-    code = 2
-    try:
-        os.chdir(request["cwd"])
-        os.environ.update(request["env"])
-        for fd, path in ((1, out), (2, err)):
-            os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-        from checkov.main import Checkov
-
-        code = Checkov(argv=list(request["argv"])).run() or 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    except BaseException as exc:  # the parent reports a crash like the CLI would: exit 2
-        print(f"checkov crashed in the warm server: {exc!r}", file=sys.stderr)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-
-if __name__ == "__main__":
-    serve(json.loads(sys.argv[1]))
