@@ -17,7 +17,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 OUTPUT = Path(__file__).resolve().parent.parent / "src/pavedroad/severity/checkov.yaml"
-FRAMEWORKS = ("dockerfile", "terraform", "kubernetes", "github_actions", "gitlab_ci", "secrets")
+FRAMEWORKS = (
+    "dockerfile",
+    "terraform",
+    "terraform_json",
+    "kubernetes",
+    "github_actions",
+    "gitlab_ci",
+    "secrets",
+)
 LEVELS = ("critical", "high", "medium", "low", "info")
 
 # The checks Paved Road's templates and gates care most about, decided by hand.

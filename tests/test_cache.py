@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,30 @@ def test_checkov_environment_is_part_of_the_key(
     assert _keys(CheckovScanner(), tree, FILES) == before
     monkeypatch.setenv("CKV_FRAMEWORK", "terraform")
     assert _keys(CheckovScanner(), tree, FILES) != before
+
+
+def test_checkov_identity_is_what_is_installed_not_its_version(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _keys(CheckovScanner(), tree, FILES)
+    monkeypatch.setenv("PYTHONPATH", str(tree))  # could shadow the checkov module
+    shadowed = _keys(CheckovScanner(), tree, FILES)
+    assert set(shadowed.values()).isdisjoint(before.values())
+    monkeypatch.delenv("PYTHONPATH")
+    real = metadata.distribution("checkov")
+
+    class Patched:  # same name and version, other files: a patched installation
+        version = real.version
+
+        def read_text(self, name: str) -> str | None:
+            return (real.read_text(name) or "") + "checkov/main.py,sha256=other,1\n"
+
+        def locate_file(self, path: str) -> object:
+            return real.locate_file(path)
+
+    monkeypatch.setattr(metadata, "distribution", lambda name: Patched())
+    patched = _keys(CheckovScanner(), tree, FILES)
+    assert set(patched.values()).isdisjoint(before.values())
 
 
 def test_unknown_scanners_and_missing_tools_are_not_cached(tree: Path, tmp_path: Path) -> None:

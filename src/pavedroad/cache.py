@@ -143,13 +143,22 @@ _MADE: set[Path] = set()
 def _write(path: Path, text: str) -> None:
     """Write text, creating the fan-out folder the first time (a set is cheaper than mkdir)."""
     if path.parent not in _MADE:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _MADE.add(path.parent)
     try:
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text)
     except FileNotFoundError:  # the folder was removed since: make it again
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(path, text)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write text to a new or truncated file only its owner can read (findings quote code)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
+        os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def encode(key: str, findings: Iterable[Finding]) -> str:
@@ -263,7 +272,8 @@ def version_tag() -> str:
         for p in folder.iterdir()
         if p.suffix in (".py", ".yaml")
     )
-    sources += [package / "findings.py", package / "cache.py"]
+    sources += [package / "findings.py", package / "cache.py", package / "redact.py"]
+    sources.append(package / "textfile.py")  # how the secrets scanner decodes a file
     body = [f"{p.name}\0{_file_hash(p)}" for p in sources]
     return f"{__version__}+{digest(*body)[:16]}"
 
@@ -291,7 +301,35 @@ def _checkov_tool(scanner: Any) -> str | None:
     exe = _executable(checkov.find_executable(scanner.executable))
     seen = {**os.environ, **checkov.OFFLINE_ENV}  # what checkov runs with: the adapter's wins
     env = sorted(f"{k}={v}" for k, v in seen.items() if k.startswith(_CHECKOV_ENV))
-    return None if exe is None else " ".join((_package("checkov"), exe, *env))
+    env += sorted(f"{k}={v}" for k, v in os.environ.items() if k in _IMPORT_ENV)
+    if exe is None:
+        return None
+    return " ".join((_package("checkov"), _installed("checkov"), exe, *env))
+
+
+def _installed(name: str) -> str:
+    """Return what is really installed: a digest of the RECORD (every file's hash) and where.
+
+    A version string is only a claim: a patched or shadowing package keeps it, so an answer
+    from one installation must never be served to another.
+    """
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+    record = dist.read_text("RECORD") or ""
+    top = Path(str(dist.locate_file(name)))
+    stamps = [_stamp(top), _stamp(top / "main.py"), _stamp(top / "version.py")]
+    return digest(str(dist.locate_file("")), record, *stamps)
+
+
+def _stamp(path: Path) -> str:
+    """Return a file's size and modification time (edits in place leave RECORD as it was)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return f"{path} missing"
+    return f"{path} {info.st_size} {info.st_mtime_ns}"
 
 
 def _hadolint_tool(scanner: Any) -> str | None:
@@ -351,6 +389,10 @@ def _everything(files: Sequence[str]) -> Sequence[str]:
 
 # Settings checkov reads from the environment that could change its results.
 _CHECKOV_ENV = ("CKV_", "BC_", "CHECKOV_", "PRISMA_")
+# Settings that change which checkov module the executable imports.
+_IMPORT_ENV = frozenset(
+    {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH"}
+)
 _PLANS: Mapping[type, _Plan] = {
     CheckovScanner: _Plan(
         "checkov", checkov.select_files, _checkov_unit, _checkov_tool, _no_config

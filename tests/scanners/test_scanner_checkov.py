@@ -208,11 +208,12 @@ def test_checkov_beside_this_python_starts_through_the_launcher(
     monkeypatch.setenv("PAVED_WARM_CHECKOV", "0")
     (tmp_path / "main.tf").write_text("")
     target = ScanTarget(tmp_path, ("main.tf",))
-    CheckovScanner().scan(target)
-    CheckovScanner(executable=sys.executable).scan(target)  # any explicit program runs as is
+    for scanner in (CheckovScanner(), CheckovScanner(executable=sys.executable)):
+        with pytest.raises(ScannerError, match="canary"):  # "[]" answers nothing: never a pass
+            scanner.scan(target)  # an explicit program runs as is
     assert seen[0][:3] == [sys.executable, "-c", checkov.LAUNCHER]
     assert seen[1][0] == sys.executable and seen[1][1] == "--framework"
-    assert seen[0][3:] == seen[1][1:]
+    assert seen[0][3:-1] == seen[1][1:-1]  # the last argument: each run's own canary
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -17,18 +16,36 @@ import yaml
 from pavedroad import proc, severity
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, fingerprint
-from pavedroad.scanners import checkov_names, checkov_warm
+from pavedroad.scanners import argv as arg_limits
+from pavedroad.scanners import checkov_names, checkov_warm, yaml_guard
+from pavedroad.scanners.checkov_coverage import (
+    CANARY,
+    checkov_inputs,
+    unevaluated,
+    without_canary,
+)
+from pavedroad.scanners.checkov_coverage import relpath as _relpath
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
 
 NAME = "checkov"
 # Not checkov's secrets framework: detect-secrets covers secrets, and checkov's is slow.
-FRAMEWORKS = ("dockerfile", "terraform", "kubernetes", "github_actions", "gitlab_ci")
+FRAMEWORKS = (
+    "dockerfile",
+    "terraform",
+    "terraform_json",
+    "kubernetes",
+    "github_actions",
+    "gitlab_ci",
+)
 DEFAULT_DOCS = "https://www.checkov.io/5.Policy%20Index/all.html"
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 YAML_SUFFIXES = (".yaml", ".yml")
 MANIFEST_SUFFIXES = (*YAML_SUFFIXES, ".json")
 DEFAULT_TIMEOUT = 900.0
+# checkov's address space at most (a direct run and the warm server's child alike): generous
+# for real repositories, but a YAML bomb ends in a MemoryError instead of exhausting the machine.
+MEMORY_LIMIT = 4 << 30
 
 # What keeps checkov offline, measured with a socket guard (tests/scanners/test_checkov.py):
 # without these it resolves pypi.org (version check when checkov.main is imported) and
@@ -79,14 +96,6 @@ FIXES: Mapping[str, str] = {
 }
 
 
-WORKFLOW = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
-UNEVALUATED_WORKFLOW = (
-    "checkov evaluated no check on this workflow: it drops files that fail its GitHub workflow "
-    "schema without a word. Validate the file (check-jsonschema --builtin-schema "
-    "vendor.github-workflows) and fix what it reports."
-)
-
-
 class CheckovScanner:
     """Run checkov once per scan over the target's Dockerfiles, Terraform and YAML/JSON files."""
 
@@ -104,27 +113,35 @@ class CheckovScanner:
         """Return why checkov cannot run here, or None when it can."""
         if os.environ.get("CKV_CHECK"):
             return "CKV_CHECK is set and would restrict checkov to some checks; unset it"
-        if find_executable(self.executable) is None:
+        exe = find_executable(self.executable)
+        if exe is None:
             return "the checkov executable was not found; install checkov (pip install checkov)"
+        if self.executable is None and exe == str(_beside()) and not checkov_warm.checkov_module():
+            return (
+                f"{exe} is there but this Python ({sys.executable}) cannot import checkov; "
+                "reinstall it (pip install --force-reinstall checkov)"
+            )
         return None
 
     def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
-        """Scan the target's IaC files; raise ScannerError when checkov fails."""
+        """Scan the target's IaC files; raise ScannerError when checkov fails or answers nothing."""
         files = select_files(target.files)
         if not files:
             return ()
-        reports = self._run(target.root, files)
-        found = {
-            (f.fingerprint, f.start_line, f.inline_suppressed): f
-            for f in normalise(reports, target.root)
-        }
-        unparsed = {f.path for f in found.values() if f.rule_id == PARSE_ERROR.rule_id}
-        extra = [f for f in yaml_parse_errors(target.root, files) if f.path not in unparsed]
-        unparsed |= {f.path for f in extra}
-        silent = [
-            f for f in unevaluated_workflows(reports, target.root, files) if f.path not in unparsed
-        ]
-        return (*found.values(), *extra, *silent)
+        refused = tuple(refused_yaml(target.root, files))
+        skip = {f.path for f in refused}
+        rest = tuple(f for f in files if f not in skip)
+        inputs = checkov_inputs(target.root, rest)
+        reports = self._checked_run(target.root, inputs) if inputs else []
+        return (*refused, *collect_findings(reports, target.root, rest, inputs))
+
+    def _checked_run(self, root: Path, files: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Run checkov with a canary Dockerfile it always evaluates; fail if it did not."""
+        with tempfile.TemporaryDirectory(prefix="pavedroad-canary-") as folder:
+            canary = Path(folder) / "Dockerfile"
+            canary.write_text(CANARY, encoding="utf-8")
+            reports = self._run(root, (*files, str(canary)))
+        return without_canary(reports, {str(canary), os.path.realpath(canary)})
 
     def _run(self, root: Path, files: Iterable[str]) -> list[dict[str, Any]]:
         """Run checkov from an empty directory so no .checkov.yaml can change the checks."""
@@ -133,14 +150,23 @@ class CheckovScanner:
             raise ScannerError(NAME, "the checkov executable was not found; install checkov")
         with tempfile.TemporaryDirectory(prefix="pavedroad-checkov-") as scratch:
             copies = checkov_names.copy_unreadable(root, files, Path(scratch) / "renamed")
-            options = command(exe, root, [str(copies.get(f, f)) for f in files])[1:]
+            listing = Path(scratch) / "files.yaml"
+            options = command(exe, root, [str(copies.get(f, f)) for f in files], listing)[1:]
             env = {**OFFLINE_ENV, "HOME": scratch, "XDG_CACHE_HOME": scratch}
             done = self._run_warm(options, Path(scratch), env)
             if done is None:
                 argv = [*self._launch(exe), *options]
-                done = proc.run(argv, tool=NAME, cwd=Path(scratch), timeout=self.timeout, env=env)
+                done = proc.run(
+                    argv,
+                    tool=NAME,
+                    cwd=Path(scratch),
+                    timeout=self.timeout,
+                    env=env,
+                    memory_limit=MEMORY_LIMIT,
+                )
                 if checkov_warm.enabled() and self.executable is None:
                     checkov_warm.start(OFFLINE_ENV)  # warm for the next scans
+        _check_memory(done)
         reports = parse_output(done)
         checkov_names.point_back(reports, {str(c): str(root / f) for f, c in copies.items()})
         return reports
@@ -157,10 +183,20 @@ class CheckovScanner:
         """Run in the warm server when there is one (only for the checkov beside this Python)."""
         if not checkov_warm.enabled() or self.executable is not None or not _beside().is_file():
             return None
-        done = checkov_warm.run(options, cwd, env, OFFLINE_ENV, self.timeout)
+        done = checkov_warm.run(options, cwd, env, OFFLINE_ENV, self.timeout, MEMORY_LIMIT)
         if done is not None and done.stderr == checkov_warm.TIMED_OUT:
             raise ScannerError(NAME, f"timed out after {self.timeout:.0f}s")
         return done
+
+
+def _check_memory(done: proc.Completed) -> None:
+    """Raise ScannerError when checkov died of the memory limit (a crash, never a pass)."""
+    if done.returncode not in (0, 1) and "MemoryError" in done.stderr:
+        raise ScannerError(
+            NAME,
+            f"ran out of memory (limit {MEMORY_LIMIT / (1 << 30):g} GiB); look for a file that "
+            "expands without bound, such as YAML aliases nested many levels deep",
+        )
 
 
 def find_executable(explicit: str | None = None) -> str | None:
@@ -177,17 +213,26 @@ def _beside() -> Path:
     return Path(sys.executable).parent / "checkov"
 
 
-def command(exe: str, root: Path, files: Iterable[str]) -> list[str]:
-    """Return the checkov command line: absolute --file paths, JSON, offline."""
+def command(exe: str, root: Path, files: Iterable[str], listing: Path | None = None) -> list[str]:
+    """Return the checkov command line: absolute --file paths, JSON, offline.
+
+    When the paths would not fit a command line, they go into a checkov config file at
+    listing (same meaning as --file, no length limit).
+    """
     args = [exe, "--framework", *FRAMEWORKS, "-o", "json", "--compact", "--skip-download"]
     args += ["--download-external-modules", "false"]
-    for rel in files:
-        args += ["--file", str(root / rel)]
+    paths = [str(root / rel) for rel in files]
+    if listing is not None and arg_limits.size(paths) + 7 * len(paths) > arg_limits.BUDGET:
+        # JSON is YAML; its escapes keep any file name one well-formed string.
+        listing.write_text(json.dumps({"file": paths}), encoding="utf-8")
+        return [*args, "--config-file", str(listing)]
+    for path in paths:
+        args += ["--file", path]
     return args
 
 
 def select_files(files: Iterable[str]) -> tuple[str, ...]:
-    """Return the files checkov can check: Dockerfiles, Terraform, YAML and JSON manifests."""
+    """Return the files this adapter reads: Dockerfiles, Terraform, YAML and JSON."""
     return tuple(
         f
         for f in files
@@ -246,19 +291,27 @@ def normalise(reports: Iterable[dict[str, Any]], root: Path) -> Iterator[Finding
             yield paved_finding(PARSE_ERROR, _relpath(str(raw), root), message, scanner=NAME)
 
 
-def unevaluated_workflows(
-    reports: Iterable[dict[str, Any]], root: Path, files: Iterable[str]
-) -> Iterator[Finding]:
-    """Report GitHub workflows checkov skipped silently (it drops files its schema rejects)."""
-    seen = {
-        _relpath(str(r.get("file_abs_path") or r.get("file_path") or ""), root)
-        for report in reports
-        for key in ("passed_checks", "failed_checks", "skipped_checks")
-        for r in report["results"].get(key) or []
+def collect_findings(
+    reports: list[dict[str, Any]], root: Path, files: Iterable[str], inputs: Iterable[str]
+) -> tuple[Finding, ...]:
+    """Return checkov's findings plus YAML errors and files checkov silently left out."""
+    found = {
+        (f.fingerprint, f.start_line, f.inline_suppressed): f for f in normalise(reports, root)
     }
+    unparsed = {f.path for f in found.values() if f.rule_id == PARSE_ERROR.rule_id}
+    extra = [f for f in yaml_parse_errors(root, files) if f.path not in unparsed]
+    unparsed |= {f.path for f in extra}
+    silent = [f for f in unevaluated(reports, root, inputs) if f.path not in unparsed]
+    return (*found.values(), *extra, *silent)
+
+
+def refused_yaml(root: Path, files: Iterable[str]) -> Iterator[Finding]:
+    """Yield a parse-error finding per YAML file no parser may expand (alias bomb, deep nest)."""
     for rel in files:
-        if WORKFLOW.match(rel) and rel not in seen:
-            yield paved_finding(PARSE_ERROR, rel, UNEVALUATED_WORKFLOW, scanner=NAME)
+        why = yaml_guard.file_problem(root / rel)
+        if why is not None:
+            message = f"Paved Road refused to parse this YAML file: {why}."
+            yield paved_finding(PARSE_ERROR, rel, message, scanner=NAME)
 
 
 def check_finding(result: Mapping[str, Any], root: Path, *, suppressed: bool) -> Finding:
@@ -294,14 +347,6 @@ def _message(rule: str, title: str, resource: str, skipped: Mapping[str, Any] | 
     if not severity.is_known(rule):
         text += f" {rule} is not in Paved Road's severity map, so it is graded high."
     return text
-
-
-def _relpath(raw: str, root: Path) -> str:
-    """Return a repo-relative POSIX path for a path checkov printed."""
-    path = Path(raw)
-    if path.is_absolute() and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return raw.lstrip("/")
 
 
 def _resource(raw: str, root: Path) -> str:
