@@ -50,13 +50,27 @@ def test_skips_vendored_and_cache_dirs(tmp_path: Path, rel: str) -> None:
     assert ws.files == ("keep.py",) and ws.skipped == ()
 
 
-def test_binary_and_large_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
+def test_binary_and_huge_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     _write(tmp_path, "logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    _write(tmp_path, "dump.sql", "x" * (workspace.MAX_FILE_BYTES + 1))
+    _write(tmp_path, "huge.sql", "x" * (workspace.MAX_TEXT_BYTES + 1))
     _write(tmp_path, "ok.sql", "x" * workspace.MAX_FILE_BYTES)
     ws = collect(tmp_path)
     assert ws.files == ("ok.sql",)
-    assert ws.skipped == (SkippedFile("dump.sql", "over 1 MB"), SkippedFile("logo.png", "binary"))
+    assert ws.skipped == (SkippedFile("huge.sql", "over 4 MB"), SkippedFile("logo.png", "binary"))
+
+
+def test_text_the_parsers_cannot_read_goes_to_the_secrets_scanner_only(tmp_path: Path) -> None:
+    _write(tmp_path, "dump.sql", "x" * (workspace.MAX_FILE_BYTES + 1))
+    _write(tmp_path, "utf16.txt", "\ufeffkey = value\n".encode("utf-16-le"))
+    _write(tmp_path, "nul.txt", b"a\x00b\n")
+    ws = collect(tmp_path)
+    assert ws.files == () and ws.skipped == ()
+    assert ws.partial == (
+        SkippedFile("dump.sql", "over 1 MB"),
+        SkippedFile("nul.txt", "text with NUL bytes"),
+        SkippedFile("utf16.txt", "UTF-16/32 text"),
+    )
+    assert ws.secrets_target().files == ("dump.sql", "nul.txt", "utf16.txt")
 
 
 def test_non_utf8_text_is_scanned(tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ from pavedroad.exceptions import ExceptionRecord
 from pavedroad.findings import Finding
 from pavedroad.gate_types import GatedFinding, GateResult, Verdict
 from pavedroad.policy import Policy, Stage
+from pavedroad.scanners.rules import NOT_SCANNED
+
+_RANK = {Verdict.INFO: 0, Verdict.EXCEPTED: 0, Verdict.WARN: 1, Verdict.TICKET: 2, Verdict.BLOCK: 3}
 
 
 def evaluate(
@@ -37,6 +40,7 @@ def evaluate(
         files_scanned=files_scanned,
         scanners=scanners,
         notes=notes,
+        can_block=stage.block is not None,
     )
 
 
@@ -71,7 +75,7 @@ def _gate_one(
 
 
 def _by_policy(finding: Finding, policy: Policy, stage: Stage) -> GatedFinding:
-    verdict, reason = tier(finding, stage)
+    verdict, reason = unscanned_floor(finding, policy, stage, tier(finding, stage))
     if not finding.inline_suppressed:
         return GatedFinding(finding, verdict, reason)
     mode = policy.inline_suppressions
@@ -97,6 +101,23 @@ def tier(finding: Finding, stage: Stage) -> tuple[Verdict, str]:
         if threshold is not None and severity >= threshold:
             return verdict, f"{severity.label} >= {verdict.value} threshold {threshold.label}"
     return Verdict.INFO, f"{severity.label} is below every threshold of stage {stage.name}"
+
+
+def unscanned_floor(
+    finding: Finding, policy: Policy, stage: Stage, tiered: tuple[Verdict, str]
+) -> tuple[Verdict, str]:
+    """Raise a file that could not be scanned to warn (or block) at stages that block.
+
+    Unscanned is not clean: a binary or oversized file may hold anything.
+    """
+    verdict, _ = tiered
+    if finding.rule_id != NOT_SCANNED.rule_id or stage.block is None:
+        return tiered
+    if policy.unscanned == "block":
+        return Verdict.BLOCK, "the file could not be scanned (policy: unscanned: block)"
+    if _RANK[verdict] < _RANK[Verdict.WARN]:
+        return Verdict.WARN, "the file could not be scanned (policy: unscanned: warn)"
+    return tiered
 
 
 def exception_notes(

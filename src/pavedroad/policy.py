@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pavedroad import confine
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.findings import Severity
 from pavedroad.schema import describe, load_yaml
@@ -15,6 +16,7 @@ from pavedroad.schema import describe, load_yaml
 POLICY_PATH = ".pavedroad/policy.yaml"
 Scope = Literal["changed", "full"]
 InlineMode = Literal["allow", "warn", "require-exception"]
+UnscannedMode = Literal["warn", "block"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 STANDARD_STAGES = ("pre-commit", "pr", "main", "release", "nightly")
 
@@ -53,6 +55,7 @@ class PolicyModel(_Strict):
     stages: dict[str, StageModel] = Field(min_length=1)
     severity_overrides: dict[str, SeverityName] = {}
     exceptions: ExceptionRulesModel = ExceptionRulesModel()
+    unscanned: UnscannedMode = "warn"
 
     @field_validator("severity_overrides")
     @classmethod
@@ -84,6 +87,7 @@ class Policy:
     controls_required_at: Severity = Severity.HIGH
     inline_suppressions: str = "require-exception"
     warn_expiring_within_days: int = 14
+    unscanned: str = "warn"  # a file that cannot be scanned, at stages that block: warn|block
 
     def stage(self, name: str) -> Stage:
         """Return a stage by name, or raise a UserError listing the stages."""
@@ -107,6 +111,7 @@ DEFAULT_POLICY = {
 
 def load(root: Path) -> Policy:
     """Load root/.pavedroad/policy.yaml, or the default policy when the repo has none."""
+    confine.require_inside(root, POLICY_PATH)  # a link out of the repo is never read
     path = root / POLICY_PATH
     raw = load_yaml(path, POLICY_PATH) if path.is_file() else DEFAULT_POLICY
     return parse(raw, POLICY_PATH)
@@ -138,4 +143,5 @@ def _to_policy(model: PolicyModel) -> Policy:
         controls_required_at=Severity.parse(rules.controls_required_at),
         inline_suppressions=rules.inline_suppressions,
         warn_expiring_within_days=rules.warn_expiring_within_days,
+        unscanned=model.unscanned,
     )

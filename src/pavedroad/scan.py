@@ -18,16 +18,27 @@ from pavedroad.cache import ResultCache, Unit, units
 from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.findings import Finding
 from pavedroad.incremental import kubernetes_manifests
+from pavedroad.redact import redact_finding
 from pavedroad.scanners import SCANNERS
 from pavedroad.scanners.checkov import CheckovScanner, terraform_context
+from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
 from pavedroad.scanners.interface import Scanner, ScanTarget
-from pavedroad.scanners.rules import NOT_SCANNED, SYMLINK_OUTSIDE, paved_finding
+from pavedroad.scanners.rules import (
+    NOT_FULLY_SCANNED,
+    NOT_SCANNED,
+    SYMLINK_OUTSIDE,
+    config_link_finding,
+    paved_finding,
+)
+from pavedroad.scanners.secrets import BASELINE, SecretsScanner
 from pavedroad.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
 from pavedroad.workspace import SkippedFile, Workspace, collect, normalise
 
 DEFAULT_TIMEOUT = 900.0
 # Scanners enforce the timeout themselves; this margin only catches one that does not.
 GRACE_SECONDS = 30.0
+# Never read through a link out of the repository; such a link is a gating finding.
+_CONFIG_FILES = frozenset({BASELINE, *HADOLINT_CONFIGS})
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class ScanReport:
     files_scanned: int
     skipped: tuple[SkippedFile, ...]
     scanners: tuple[str, ...]
+    not_gated: int = 0  # git-ignored paths and untracked vendored files (Workspace.not_gated)
 
 
 @runtime_checkable
@@ -78,15 +90,18 @@ def scan(
     if cache is not None:
         cache.prune_if_due()
     if only is not None:  # files read only as context are checked, not reported
-        requested = frozenset(workspace.files)
+        requested = frozenset(workspace.secrets_target().files)
         found = [f for f in found if f.path in requested]
+    found = [_shipped(f) if f.path in workspace.shipped else f for f in found]
     found += [_skipped_finding(s) for s in workspace.skipped]
+    found += [_partial_finding(p) for p in workspace.partial]
     return ScanReport(
         root=workspace.root,
         findings=tuple(sorted(found, key=_total_order)),
-        files_scanned=len(workspace.files),
+        files_scanned=len(workspace.secrets_target().files),
         skipped=workspace.skipped,
         scanners=tuple(s.name for s in chosen),
+        not_gated=workspace.not_gated,
     )
 
 
@@ -140,7 +155,13 @@ def _instantiate(names: Sequence[str] | None, timeout: float) -> list[Scanner]:
 
 
 def _target(scanner: Scanner, workspace: Workspace, partial: bool) -> ScanTarget:
-    """Return what a scanner reads: checkov needs every Kubernetes manifest with any one."""
+    """Return what a scanner reads: checkov needs every Kubernetes manifest with any one.
+
+    The secrets scanner also reads text the others cannot parse (over 1 MB, UTF-16/32, NUL
+    bytes) and git-ignored files that ship in an image.
+    """
+    if isinstance(scanner, SecretsScanner):
+        return workspace.secrets_target()
     target = workspace.target()
     if not partial or not isinstance(scanner, CheckovScanner):
         return target
@@ -178,13 +199,18 @@ def _run_all(jobs: Sequence[_Job], timeout: float, cache: ResultCache | None) ->
         return found
     pool = cf.ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="pavedroad-scan")
     try:
-        futures = {pool.submit(job.scanner.scan, target): job for job, target in todo}
+        futures = {pool.submit(_scan_redacted, job.scanner, target): job for job, target in todo}
         _store_as_completed(futures, timeout + GRACE_SECONDS, cache)
         for future, job in futures.items():  # registry order: the first failure wins
             found += _result(job.scanner.name, future, timeout)
         return found
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _scan_redacted(scanner: Scanner, target: ScanTarget) -> tuple[Finding, ...]:
+    """Run one scanner and redact secret values from its findings before anything keeps them."""
+    return tuple(redact_finding(f) for f in scanner.scan(target))
 
 
 def _store_as_completed(
@@ -240,7 +266,29 @@ def _result(
 
 def _skipped_finding(skipped: SkippedFile) -> Finding:
     """Make an unscanned file visible as an info finding."""
+    if skipped.reason == OUTSIDE_REASON and skipped.path in _CONFIG_FILES:
+        return config_link_finding(skipped.path)
     if skipped.reason == OUTSIDE_REASON:
         message = "This symlink points outside the repository; it was not followed or scanned."
         return paved_finding(SYMLINK_OUTSIDE, skipped.path, message)
     return paved_finding(NOT_SCANNED, skipped.path, f"Not scanned: {skipped.reason}.")
+
+
+def _partial_finding(partial: SkippedFile) -> Finding:
+    """Say that a text file was only searched for secrets, and why."""
+    message = (
+        f"Scanned for secrets only ({partial.reason}): the infrastructure and Dockerfile "
+        "checks did not read it."
+    )
+    return paved_finding(NOT_FULLY_SCANNED, partial.path, message)
+
+
+def _shipped(finding: Finding) -> Finding:
+    """Say why a git-ignored file is gated at all: a Dockerfile copies it into an image."""
+    return replace(
+        finding,
+        message=f"{finding.message} The file is ignored by git, but a Dockerfile's COPY/ADD "
+        "puts it into the image.",
+        fix="Keep the file out of the image (list it in .dockerignore) and rotate the secret: "
+        "every image built with it holds it.",
+    )

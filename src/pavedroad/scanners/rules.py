@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -56,7 +57,100 @@ NOT_FULLY_SCANNED = Rule(
     "Wrap very long lines (minified or generated content) or keep generated files out of the "
     "repository, so every line can be checked in full.",
 )
-RULES = {r.rule_id: r for r in (PARSE_ERROR, NOT_SCANNED, SYMLINK_OUTSIDE, NOT_FULLY_SCANNED)}
+SCANNER_CONFIG = Rule(
+    "PAVED_SCANNER_CONFIG",
+    "Scanner configuration would weaken the gate",
+    Severity.HIGH,
+    "Remove the setting (or replace the symlink with the file itself): Paved Road decides which "
+    "detectors, filters and rules run, and ignored the setting. Audit false positives into "
+    ".secrets.baseline as is_secret: false, or request an exception with "
+    "`paved exceptions request`.",
+)
+CONFLICT_MARKER = Rule(
+    "PAVED_CONFLICT_MARKER",
+    "Unresolved merge conflict",
+    Severity.HIGH,
+    "Resolve the merge conflict: keep the right side, delete the <<<<<<<, ======= and >>>>>>> "
+    "lines, and commit the result. A file with conflict markers does not mean what it says.",
+)
+REMOTE_ADD = Rule(
+    "PAVED_REMOTE_ADD",
+    "Remote file added to the image without a checksum",
+    Severity.HIGH,
+    "Pin the download: `ADD --checksum=sha256:<digest> <url> <dest>`, or download it in a RUN "
+    "step and verify it (`echo '<digest>  file' | sha256sum -c`). Without a checksum, whoever "
+    "controls the server or the connection decides what ships in the image.",
+)
+RULES = {
+    r.rule_id: r
+    for r in (
+        REMOTE_ADD,
+        PARSE_ERROR,
+        NOT_SCANNED,
+        SYMLINK_OUTSIDE,
+        NOT_FULLY_SCANNED,
+        SCANNER_CONFIG,
+        CONFLICT_MARKER,
+    )
+}
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """One setting in a scanner's configuration file that would let findings through."""
+
+    file: str
+    field: str
+    setting: str
+
+    def text(self) -> str:
+        """Return `field: setting` for messages."""
+        return f"{self.field}: {self.setting}"
+
+
+def config_finding(weakenings: tuple[Weakening, ...], *, scanner: str = SCANNER) -> Finding | None:
+    """Return one finding for the weakening settings of one configuration file, if any."""
+    if not weakenings:
+        return None
+    file = weakenings[0].file
+    listed = "; ".join(w.text() for w in weakenings)
+    message = (
+        f"{file} tries to weaken scanning ({listed}). These settings were ignored; "
+        "the scan ran with Paved Road's own settings."
+    )
+    return paved_finding(SCANNER_CONFIG, file, message, scanner=scanner)
+
+
+def config_link_finding(path: str) -> Finding:
+    """Return the finding for a configuration file that is a symlink out of the repository."""
+    message = (
+        f"{path} is a symlink that leads outside the repository, so it was not read; "
+        "the scan ran with Paved Road's own settings."
+    )
+    return paved_finding(SCANNER_CONFIG, path, message)
+
+
+def conflict_start(lines: Iterable[str]) -> int | None:
+    """Return the 1-based line of the first conflict in git's shape: <<<<<<<, =======, >>>>>>>.
+
+    A lone ======= is a reStructuredText or Markdown underline, so all three must appear in order.
+    """
+    start = None
+    middle = False
+    for number, line in enumerate(lines, start=1):
+        if start is None and _is_marker(line, "<<<<<<<"):
+            start = number
+        elif start is not None and line.rstrip("\r") == "=======":
+            middle = True
+        elif middle and _is_marker(line, ">>>>>>>"):
+            return start
+    return None
+
+
+def _is_marker(line: str, marker: str) -> bool:
+    line = line.rstrip("\r")
+    return line == marker or line.startswith(f"{marker} ")
+
 
 _DOCKERFILE = re.compile(r"^(?:.+\.)?(?:[Dd]ockerfile|Containerfile)(?:\..+)?$")
 # Ignore files, and templates (Dockerfile.jinja) that only become Dockerfiles once rendered.
