@@ -199,3 +199,60 @@ def test_cli_exit_codes_and_formats(bench: Workbench) -> None:
     result = runner.invoke(app, [*args, "--format", "markdown"], env=ENV)
     assert result.exit_code == 1 and "| Repository |" in result.stdout
     assert git(project, "status", "--porcelain").strip() == "D .github/workflows/ci.yml"
+
+
+# --- scanner configuration in the repository (issue 20, items 3, 4 and 9) -----------------------
+
+HIDING_BASELINE = {
+    "plugins_used": [{"name": "KeywordDetector"}],
+    "filters_used": [
+        {"path": "detect_secrets.filters.regex.should_exclude_line", "pattern": [".*"]}
+    ],
+    "results": {},
+}
+
+
+def test_baseline_that_switches_scanning_off_is_weaker(bench: Workbench) -> None:
+    project = bench.new_project()
+    (project / ".secrets.baseline").write_text(json.dumps(HIDING_BASELINE), encoding="utf-8")
+    commit(project)
+    (report,) = _check(bench, project)
+    fields = [c.field for c in report.weakened]
+    assert fields == [".secrets.baseline: plugins_used", ".secrets.baseline: filters_used[0]"]
+    assert drift.exit_code([report]) == 1
+    table = drift.to_table([report])
+    assert "gate weaker: .secrets.baseline: filters_used[0]" in table and '".*"' in table
+
+
+def test_hadolint_ignores_and_downgrades_are_weaker(bench: Workbench) -> None:
+    project = bench.new_project()
+    config = "ignored: [DL3007]\noverride:\n  style: [DL3002]\n  error: [DL3008]\n"
+    (project / ".hadolint.yaml").write_text(config, encoding="utf-8")
+    commit(project)
+    (report,) = _check(bench, project)
+    assert [(c.field, c.actual) for c in report.weakened] == [
+        (".hadolint.yaml: ignored", "DL3007"),
+        (".hadolint.yaml: override.style", "DL3002"),
+    ]
+
+
+def test_config_symlinked_out_of_the_repository_is_weaker(bench: Workbench, tmp_path: Path) -> None:
+    project = bench.new_project()
+    outside = tmp_path / "outside.json"
+    outside.write_text(json.dumps({"results": {}}), encoding="utf-8")
+    (project / ".secrets.baseline").symlink_to(outside)
+    (project / ".hadolint.yaml").symlink_to(outside)
+    (report,) = _check(bench, project)
+    assert {c.field for c in report.weakened} == {
+        ".secrets.baseline: (file)",
+        ".hadolint.yaml: (file)",
+    }
+
+
+def test_invalid_baseline_is_reported_and_the_row_kept(bench: Workbench) -> None:
+    project = bench.new_project()
+    (project / ".secrets.baseline").write_text("{not json", encoding="utf-8")
+    (report,) = _check(bench, project)
+    assert report.error is None and report.template_id == "tiny"
+    [change] = report.weakened
+    assert change.field == ".secrets.baseline" and "not valid JSON" in change.actual

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +174,66 @@ def test_resource_and_fingerprint_narrow_the_match() -> None:
 def test_exception_does_not_cover_other_paths() -> None:
     (rec,) = load(record())
     assert not rec.matches(_finding(path="other/app.yaml"))
+
+
+# Every spelling of "every file" (issue 20, item 8), and globs that name something real.
+CATCH_ALLS = [
+    "*",
+    "**",
+    "**/*",
+    "*/**",
+    "/**",
+    "?*",
+    "*/*",
+    "[!.]*",
+    " * ",
+    "*?",
+    "[a-z]*/**",
+    "[!/]*",
+    "**/**/*",
+    "[]]*",
+    "*[!~]",
+]
+NARROW = ["deploy/*.yaml", "*.tf", "src/**", "Dockerfile", "keys/deploy.pem", "*.*", "a*", ""]
+
+
+@pytest.mark.parametrize("glob", CATCH_ALLS)
+def test_every_catch_all_spelling_is_refused_for_a_critical_rule(glob: str) -> None:
+    rec = record(rule="SECRET_X", paths=["keys/a.pem", glob], controls=["rotated"])
+    assert "(EXC-0001).paths: a glob matching every file is not allowed" in error(rec)
+
+
+@pytest.mark.parametrize("glob", CATCH_ALLS)
+def test_catch_alls_are_recognised_by_what_they_match(glob: str) -> None:
+    assert exceptions.is_catch_all(glob)
+
+
+@pytest.mark.parametrize("glob", NARROW)
+def test_globs_with_a_literal_part_are_not_catch_alls(glob: str) -> None:
+    assert not exceptions.is_catch_all(glob)
+    if glob:
+        (rec,) = load(record(rule="SECRET_X", paths=[glob], controls=["rotated"]))
+        assert rec.paths == (glob,)
+
+
+@pytest.mark.parametrize("glob", ["?*", "*/*", "[!.]*", "**"])
+def test_gate_refuses_a_catch_all_exception_end_to_end(tmp_path: Path, glob: str) -> None:
+    from tests.scanners.helpers import SECRET_FILES, write_tree
+    from typer.testing import CliRunner
+
+    from pavedroad.cli import app
+
+    today = dt.date.today()
+    body = (
+        "version: 1\nexceptions:\n  - id: EXC-0001\n    rule: AWSKeyDetector\n"
+        f"    paths: [{json.dumps(glob)}]\n    justification: test key\n"
+        "    owner: '@acme/a'\n    approver: '@acme/b'\n"
+        f"    created: {today}\n    expires: {today + dt.timedelta(days=30)}\n"
+        "    controls: [rotated]\n"
+    )
+    root = write_tree(tmp_path, {**SECRET_FILES, ".pavedroad/exceptions.yaml": body})
+    result = CliRunner().invoke(app, ["gate", str(root), "--stage", "release", "--no-cache"])
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(
+        "error: .pavedroad/exceptions.yaml: exceptions[0] (EXC-0001).paths: a glob matching"
+    )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +19,10 @@ from pavedroad.findings import Severity
 from pavedroad.policy import Policy, Stage
 from pavedroad.render import Recorded, recorded, render_source
 from pavedroad.rules import rule_severity
+from pavedroad.scanners import hadolint, secrets_baseline
+from pavedroad.scanners.rules import Weakening
+from pavedroad.scratch import scratch
+from pavedroad.textsafe import printable
 
 # Strictest first: a mode further down the list lets more through.
 INLINE_MODES = ("require-exception", "warn", "allow")
@@ -41,7 +44,16 @@ def compare_policies(reference: Policy, actual: Policy) -> tuple[PolicyChange, .
         *_stage_changes(reference, actual),
         *_exception_changes(reference, actual),
         *_override_changes(reference, actual),
+        *_unscanned_change(reference, actual),
     )
+
+
+def _unscanned_change(reference: Policy, actual: Policy) -> list[PolicyChange]:
+    """Report `unscanned`; block -> warn lets unscannable files through."""
+    if reference.unscanned == actual.unscanned:
+        return []
+    weaker = reference.unscanned == "block"
+    return [PolicyChange("unscanned", reference.unscanned, actual.unscanned, weaker)]
 
 
 def _stage_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
@@ -182,6 +194,8 @@ def _check_safely(
         return check_one(path, catalog, st, versions)
     except PavedError as exc:
         return DriftReport(path=str(path), error=str(exc))
+    except (OSError, ValueError, RecursionError) as exc:  # keep the other repositories' rows
+        return DriftReport(path=str(path), error=f"{path}: cannot be checked: {exc}")
 
 
 def check_one(
@@ -200,19 +214,16 @@ def check_one(
     src = store.source(st, rec.template_id, rec.version)
     with _fresh_render(src, rec) as fresh:
         guarded = tuple(_guarded(path, fresh, template.guarded))
-        gate = _gate_changes(fresh, path)
+        gate = (*_gate_changes(fresh, path), *_config_changes(fresh, path))
     return DriftReport(str(path), rec.template_id, rec.version, newest, behind, guarded, gate)
 
 
 @contextmanager
 def _fresh_render(src: store.Source, rec: Recorded) -> Iterator[Path]:
     """Render the recorded version with the recorded answers into a temporary folder."""
-    scratch = Path(tempfile.mkdtemp(prefix="paved-drift-"))
-    try:
-        render_source(src, dict(rec.answers), scratch / "render")
-        yield scratch / "render"
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch(Path(tempfile.gettempdir()), "paved-drift-") as folder:
+        render_source(src, dict(rec.answers), folder / "render")
+        yield folder / "render"
 
 
 def _guarded(repo: Path, fresh: Path, guarded: Sequence[str]) -> Iterable[GuardedFile]:
@@ -234,6 +245,31 @@ def _gate_changes(fresh: Path, repo: Path) -> tuple[PolicyChange, ...]:
     except PavedError as exc:
         return (PolicyChange(policy.POLICY_PATH, "valid", f"invalid: {exc}", True),)
     return compare_policies(reference, actual)
+
+
+# Scanner configuration a repository carries; each reader lists what would let findings through.
+_CONFIG_READERS: tuple[tuple[str, Callable[[Path], tuple[Weakening, ...]]], ...] = (
+    (secrets_baseline.BASELINE, secrets_baseline.baseline_weakenings),
+    (hadolint.CONFIG_NAMES[0], hadolint.config_weakenings),
+)
+
+
+def _config_changes(fresh: Path, repo: Path) -> list[PolicyChange]:
+    """List scanner settings in the repository that hide findings and the template lacks."""
+    changes = []
+    for name, read in _CONFIG_READERS:
+        try:
+            found = read(repo)
+        except PavedError as exc:
+            changes.append(PolicyChange(name, "valid", f"invalid: {exc}", True))
+            continue
+        known = set(read(fresh))
+        changes += [
+            PolicyChange(f"{w.file}: {w.field}", "not set", w.setting, True)
+            for w in found
+            if w not in known
+        ]
+    return changes
 
 
 def exit_code(reports: Sequence[DriftReport]) -> int:
@@ -288,7 +324,7 @@ def to_table(reports: Sequence[DriftReport]) -> str:
         details = _details(r)
         if details:
             lines += ["", f"{r.path}:", *(f"  {line}" for line in details)]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # paths may hold control characters
 
 
 def to_markdown(reports: Sequence[DriftReport]) -> str:
@@ -303,4 +339,4 @@ def to_markdown(reports: Sequence[DriftReport]) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return printable(" ".join(text.split())).replace("|", "\\|")

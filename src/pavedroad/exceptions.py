@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pavedroad import confine
 from pavedroad.errors import ConfigError
 from pavedroad.findings import Finding, Severity
 from pavedroad.policy import Policy
@@ -19,7 +20,21 @@ from pavedroad.schema import describe, load_yaml
 
 EXCEPTIONS_PATH = ".pavedroad/exceptions.yaml"
 RECORD_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{1,6}$")
-CATCH_ALL = {"*", "**", "**/*", "*/**", "/**"}
+# Wildcards, character classes and separators: a glob made only of these names no file.
+_WILDCARDS = re.compile(r"\*|\?|\[!?\]?[^\]]*\]|/")
+# One path of each kind a repository holds; a glob matching all of them matches every file.
+_PROBES = (
+    "Dockerfile",
+    ".secrets.baseline",
+    "main.tf",
+    "a",
+    "0",
+    "~",
+    "src/app.py",
+    "deploy/k8s/app.yaml",
+    ".github/workflows/ci.yml",
+    "Z/9/_-.X",
+)
 RuleSeverity = Callable[[str], Severity | None]
 Status = Literal["active", "expiring", "expired", "future"]
 
@@ -99,6 +114,7 @@ class ExceptionRecord:
 
 def load(root: Path, policy: Policy, rule_severity: RuleSeverity) -> tuple[ExceptionRecord, ...]:
     """Load and validate root/.pavedroad/exceptions.yaml (none when the file is absent)."""
+    confine.require_inside(root, EXCEPTIONS_PATH)  # a link out of the repo is never read
     path = root / EXCEPTIONS_PATH
     if not path.is_file():
         return ()
@@ -184,9 +200,19 @@ def check_record(record: ExceptionRecord, policy: Policy, rule_severity: RuleSev
             f"controls: {record.rule} is {severity.label}, and the policy requires compensating "
             f"controls at {policy.controls_required_at.label} and above; list them under controls"
         )
-    if severity is Severity.CRITICAL and any(p.strip() in CATCH_ALL for p in record.paths):
+    if severity is Severity.CRITICAL and any(is_catch_all(p) for p in record.paths):
         return (
             f"paths: a glob matching every file is not allowed for the critical rule "
             f"{record.rule}; name the files or folders it covers"
         )
     return ""
+
+
+def is_catch_all(glob: str) -> bool:
+    """Return True for a glob with no literal path part, or one matching every kind of path."""
+    pattern = glob.strip()
+    if not pattern:
+        return False
+    if not _WILDCARDS.sub("", pattern):
+        return True
+    return all(fnmatch.fnmatchcase(probe, pattern) for probe in _PROBES)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests.scanners.helpers import BROKEN_DOCKERFILE, DOCKERFILE, shifted, write_tree
 
-from pavedroad.errors import ScannerError
+from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity
 from pavedroad.scanners import hadolint
 from pavedroad.scanners.hadolint import HadolintScanner
@@ -57,11 +57,12 @@ def test_global_ignore_applies_everywhere(tmp_path: Path) -> None:
     assert not found[("DL3002", "Dockerfile")].inline_suppressed
 
 
-def test_repository_config_is_honoured(tmp_path: Path) -> None:
+def test_repository_config_raises_levels_and_ignores_visibly(tmp_path: Path) -> None:
     config = "ignored:\n  - DL3008\noverride:\n  error:\n    - DL3007\n"
     root = write_tree(tmp_path, {"Dockerfile": DOCKERFILE, ".hadolint.yaml": config})
     found = _by_rule(_scan(root))
-    assert ("DL3008", "Dockerfile") not in found
+    ignored = found[("DL3008", "Dockerfile")]
+    assert ignored.inline_suppressed and "Ignored by `.hadolint.yaml`" in ignored.message
     assert found[("DL3007", "Dockerfile")].severity is Severity.HIGH
 
 
@@ -71,8 +72,26 @@ def test_environment_cannot_ignore_rules(tmp_path: Path, monkeypatch: pytest.Mon
     assert ("DL3007", "Dockerfile") in found and ("DL3002", "Dockerfile") in found
 
 
-def test_invalid_repository_config_fails_closed(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {"Dockerfile": DOCKERFILE, ".hadolint.yaml": "bogus: [1\n"})
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ("bogus: [1\n", "invalid YAML"),
+        ("- DL3007\n", "expected a mapping"),
+        ("ignored: DL3007\n", "ignored: expected a list"),
+        ("override:\n  never: [DL3007]\n", "override.never: expected one of"),
+    ],
+)
+def test_invalid_repository_config_is_a_config_error(
+    tmp_path: Path, config: str, problem: str
+) -> None:
+    root = write_tree(tmp_path, {"Dockerfile": DOCKERFILE, ".hadolint.yaml": config})
+    with pytest.raises(ConfigError, match=rf"^\.hadolint\.yaml: .*{problem}"):
+        _scan(root)
+
+
+def test_config_hadolint_rejects_fails_closed(tmp_path: Path) -> None:
+    config = "trustedRegistries: 7\n"  # valid YAML that hadolint itself refuses
+    root = write_tree(tmp_path, {"Dockerfile": DOCKERFILE, ".hadolint.yaml": config})
     with pytest.raises(ScannerError) as caught:
         _scan(root)
     assert caught.value.scanner == "hadolint"

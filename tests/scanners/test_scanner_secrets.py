@@ -107,13 +107,16 @@ def test_confirmed_baseline_secret_is_still_reported(secret_repo: Path) -> None:
     assert not finding.inline_suppressed and "confirmed secret" in finding.message
 
 
-def test_baseline_file_exclusions_apply_to_repo_paths(secret_repo: Path) -> None:
+def test_baseline_file_exclusions_are_reported_not_applied(secret_repo: Path) -> None:
     exclude = {"path": "detect_secrets.filters.regex.should_exclude_file", "pattern": ["^keys/"]}
     _baseline(secret_repo, {})
     data = json.loads((secret_repo / ".secrets.baseline").read_text(encoding="utf-8"))
     data["filters_used"].append(exclude)
     (secret_repo / ".secrets.baseline").write_text(json.dumps(data), encoding="utf-8")
-    assert not any(f.path.startswith("keys/") for f in _scan(secret_repo))
+    findings = _scan(secret_repo)
+    assert any(f.path.startswith("keys/") for f in findings)
+    [config] = [f for f in findings if f.rule_id == "PAVED_SCANNER_CONFIG"]
+    assert "regex.should_exclude_file" in config.message and "^keys/" in config.message
 
 
 @pytest.mark.parametrize(
@@ -133,9 +136,8 @@ def test_invalid_baseline_is_a_config_error(secret_repo: Path) -> None:
     (secret_repo / ".secrets.baseline").write_text("{not json", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.secrets\.baseline: not valid JSON"):
         _scan(secret_repo)
-    bad_regex = {"path": "detect_secrets.filters.regex.should_exclude_file", "pattern": ["("]}
-    _baseline(secret_repo, {}, filters_used=[bad_regex])
-    with pytest.raises(ConfigError, match="not a regex"):
+    (secret_repo / ".secrets.baseline").write_text('{"results": {"a": [1]}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\.secrets\.baseline: results\.a: expected objects"):
         _scan(secret_repo)
 
 

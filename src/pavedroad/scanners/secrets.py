@@ -2,18 +2,20 @@
 
 Files are copied to a scratch folder first, decoded as UTF-8 with replacement (detect-secrets
 skips files that do not decode) and with lines over LONG_LINE cut into overlapping windows.
-A .secrets.baseline applies its plugin and filter settings (custom code refused, verification
-dropped to stay offline, file exclusions matched on repo paths). Its audited `is_secret: false`
+Paved Road decides which detectors and filters run: a .secrets.baseline only marks known
+secrets. Any of its settings that would find less (fewer plugins, higher limits, exclusion
+filters, a baseline symlinked out of the repository) is ignored and reported as
+PAVED_SCANNER_CONFIG; custom plugin or filter code is refused. Its audited `is_secret: false`
 entries are not reported; `is_secret: true` ones are reported in full (a confirmed secret stays
 a finding until rotated and removed); unaudited ones are reported as suppressed.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
 import re
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -22,13 +24,22 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pavedroad.errors import ConfigError, ScannerError
+from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
+from pavedroad.scanners import yaml_guard
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import NOT_FULLY_SCANNED, paved_finding
+from pavedroad.scanners.rules import (
+    CONFLICT_MARKER,
+    NOT_FULLY_SCANNED,
+    config_finding,
+    conflict_start,
+    paved_finding,
+)
+from pavedroad.scanners.secrets_baseline import BASELINE as BASELINE  # the scanner's config
+from pavedroad.scanners.secrets_baseline import SETTINGS_LOCK, Baseline, load_baseline
+from pavedroad.textfile import read_text
 
 NAME = "secrets"
-BASELINE = ".secrets.baseline"
 DEFAULT_TIMEOUT = 900.0
 LONG_LINE = 1000
 # Over 1,000 characters, so detect-secrets skips its indirect-reference filter on a window as it
@@ -56,9 +67,6 @@ SEVERITIES: Mapping[str, Severity] = {
     **dict.fromkeys(_PROVIDER_KEYS, Severity.CRITICAL),
     **dict.fromkeys(_GENERIC, Severity.HIGH),
 }
-_OFFLINE_DROP = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
-_EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
-_WORDLIST = "detect_secrets.filters.wordlist.should_exclude_secret"
 # What hardened templates produce: image@sha256:<hex>, ?ref=<sha>, `automount...Token: false`.
 _PINS = (
     re.compile(r"(?:sha(?:1|256|384|512):|@|ref=)([0-9a-f]{128}|[0-9a-f]{40,96})\b", re.I),
@@ -66,16 +74,7 @@ _PINS = (
 )
 _LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none", "~"})
 # detect-secrets keeps its settings in module globals: one scan at a time per process.
-_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """What a .secrets.baseline contributes: settings, file exclusions and audited secrets."""
-
-    config: Mapping[str, Any]
-    exclude: tuple[re.Pattern[str], ...]
-    known: Mapping[tuple[str, str], bool | None]
+_LOCK = SETTINGS_LOCK
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,7 @@ class Copy:
     line_map: tuple[int, ...]
     windowed: int
     allowlisting: bool  # mentions `pragma: allowlist`, so worth the allowlist pass
+    conflict: int | None = None  # first line of an unresolved merge conflict
 
     def original_line(self, copy_line: int) -> int:
         """Return the original 1-based line of a 1-based copy line."""
@@ -122,13 +122,17 @@ class SecretsScanner:
     def scan(self, target: ScanTarget) -> tuple[Finding, ...]:
         """Scan every file of the target; raise ScannerError past the timeout."""
         baseline = load_baseline(target.root)
-        files = [f for f in target.files if f != BASELINE and not _excluded(baseline, f)]
+        files = [f for f in target.files if f != BASELINE]
         deadline = time.monotonic() + self.timeout
         with _LOCK, tempfile.TemporaryDirectory(prefix="pavedroad-secrets-") as scratch:
             copies = [prepare(target.root, Path(scratch), f) for f in files]
-            hits = detect(Path(scratch), copies, baseline, deadline)
+            hits = detect(Path(scratch), copies, deadline)
         partial = [_partial_finding(c) for c in copies if c.windowed]
-        return (*to_findings(hits, baseline), *partial)
+        conflicts = [_conflict_finding(c) for c in copies if c.conflict is not None]
+        # Reported with the baseline's own unit, so cached and fresh scans report it once.
+        weak = config_finding(baseline.weakenings, scanner=NAME) if baseline else None
+        config = [weak] if weak is not None and BASELINE in target.files else []
+        return (*to_findings(hits, baseline), *partial, *conflicts, *config)
 
 
 def provider_problem() -> str | None:
@@ -147,93 +151,12 @@ def provider_problem() -> str | None:
     )
 
 
-def load_baseline(root: Path) -> Baseline | None:
-    """Read root/.secrets.baseline when present; refuse one that would run repository code."""
-    path = root / BASELINE
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{BASELINE}: not valid JSON ({exc}); regenerate it") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{BASELINE}: expected a JSON object; regenerate it")
-    filters, exclude = _filters(data.get("filters_used") or [], root)
-    config = {"plugins_used": _plugins(data.get("plugins_used") or []), "filters_used": filters}
-    return Baseline(config, exclude, _known(data.get("results") or {}))
-
-
-def _plugins(entries: Iterable[Any]) -> list[dict[str, Any]]:
-    """Return the baseline's plugin settings, refusing custom plugin code and unknown names."""
-    plugins = []
-    built_in = set(_plugin_names().values())
-    for i, entry in enumerate(entries):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if name not in built_in or "path" in entry:
-            raise ConfigError(
-                f"{BASELINE}: plugins_used[{i}]: {name!r} is not a built-in detect-secrets "
-                "plugin; custom plugins would run repository code, remove it"
-            )
-        plugins.append(dict(entry))
-    return plugins
-
-
-def _filters(
-    entries: Iterable[Any], root: Path
-) -> tuple[list[dict[str, Any]], tuple[re.Pattern[str], ...]]:
-    """Return the baseline's filter settings and its file-exclusion patterns."""
-    kept: list[dict[str, Any]] = []
-    exclude: list[re.Pattern[str]] = []
-    for i, entry in enumerate(entries):
-        path = str(entry.get("path", "")) if isinstance(entry, dict) else ""
-        if not path.startswith("detect_secrets.filters."):
-            raise ConfigError(
-                f"{BASELINE}: filters_used[{i}].path: {path!r} is not a built-in filter; "
-                "custom filters would run repository code, remove it"
-            )
-        if path == _EXCLUDE_FILES:
-            exclude += [_pattern(p, i) for p in _as_list(entry.get("pattern"))]
-        elif path == _WORDLIST:
-            kept.append({**entry, "file_name": str(root / str(entry.get("file_name", "")))})
-        elif path != _OFFLINE_DROP:  # verifying a secret calls its issuer's API
-            kept.append(dict(entry))
-    return kept, tuple(exclude)
-
-
-def _pattern(text: str, index: int) -> re.Pattern[str]:
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise ConfigError(
-            f"{BASELINE}: filters_used[{index}].pattern: {text!r} is not a regex ({exc}); fix it"
-        ) from None
-
-
-def _as_list(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
-
-
-def _known(results: Mapping[str, Any]) -> dict[tuple[str, str], bool | None]:
-    """Return (path, secret hash) -> audit verdict; True wins over None over False."""
-    rank = {True: 2, None: 1, False: 0}
-    known: dict[tuple[str, str], bool | None] = {}
-    for path, items in results.items():
-        for item in items if isinstance(items, list) else []:
-            key = (str(path), str(item.get("hashed_secret", "")))
-            verdict = item.get("is_secret")
-            verdict = verdict if isinstance(verdict, bool) else None
-            if key not in known or rank[verdict] > rank[known[key]]:
-                known[key] = verdict
-    return known
-
-
-def _excluded(baseline: Baseline | None, path: str) -> bool:
-    return baseline is not None and any(p.search(path) for p in baseline.exclude)
-
-
 def prepare(root: Path, scratch: Path, rel: str) -> Copy:
-    """Write a UTF-8 copy of root/rel into scratch with long lines cut into windows."""
-    text = (root / rel).read_bytes().decode("utf-8", errors="replace")
+    """Write a UTF-8 copy of root/rel into scratch with long lines cut into windows.
+
+    The file is decoded in its own encoding (UTF-16/32 by BOM), NUL bytes become spaces.
+    """
+    text = read_text(root / rel)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[str] = []
     line_map: list[int] = []
@@ -246,7 +169,7 @@ def prepare(root: Path, scratch: Path, rel: str) -> Copy:
     dest = scratch / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text("\n".join(out), encoding="utf-8")
-    return Copy(rel, tuple(line_map), windowed, "allowlist" in text)
+    return Copy(rel, tuple(line_map), windowed, "allowlist" in text, conflict_start(lines))
 
 
 def windows(line: str) -> list[str]:
@@ -257,9 +180,7 @@ def windows(line: str) -> list[str]:
     return [line[i : i + WINDOW] for i in range(0, len(line) - OVERLAP, step)]
 
 
-def detect(
-    scratch: Path, copies: Iterable[Copy], baseline: Baseline | None, deadline: float
-) -> list[Hit]:
+def detect(scratch: Path, copies: Iterable[Copy], deadline: float) -> list[Hit]:
     """Run detect-secrets on the copies: plain results, then the allowlisted ones."""
     from detect_secrets.core.scan import read_raw_lines, scan_for_allowlisted_secrets_in_file
     from detect_secrets.core.secrets_collection import SecretsCollection
@@ -267,13 +188,14 @@ def detect(
     copies = list(copies)
     read_raw_lines.cache_clear()  # keyed by file name only; scratch names can repeat
     hits: list[Hit] = []
-    with _settings(baseline):
+    bombs = {str(scratch / c.path) for c in copies if yaml_guard.file_problem(scratch / c.path)}
+    with _settings(), _raw_lines_only(bombs):
         collection = SecretsCollection(root=str(scratch))
         for copy in copies:
             _check(deadline)
             collection.scan_file(copy.path)
             hits += _hits(scratch, copy, collection.data.get(copy.path, ()), allowlisted=False)
-    with _settings(baseline):  # the allowlist scan switches the allowlist filter off
+    with _settings(), _raw_lines_only(bombs):  # the allowlist scan drops the allowlist filter
         for copy in (c for c in copies if c.allowlisting):
             _check(deadline)
             found = scan_for_allowlisted_secrets_in_file(str(scratch / copy.path))
@@ -281,12 +203,41 @@ def detect(
     return hits
 
 
-def _settings(baseline: Baseline | None) -> AbstractContextManager[Any]:
-    from detect_secrets.settings import default_settings, transient_settings
+@contextlib.contextmanager
+def _raw_lines_only(paths: set[str]) -> Iterator[None]:
+    """Keep detect-secrets' YAML transformer off these files: it would expand their aliases.
 
-    if baseline is None or not baseline.config["plugins_used"]:
-        return default_settings()
-    return transient_settings(dict(baseline.config))
+    Their raw lines are still scanned (the transformer only adds a parsed view).
+    """
+    from detect_secrets.transformers import get_transformers
+    from detect_secrets.transformers.yaml import YAMLTransformer
+
+    refused = {os.path.normpath(p) for p in paths}
+    yamls = [t for t in get_transformers() if isinstance(t, YAMLTransformer)] if refused else []
+    for transformer in yamls:
+        transformer.should_parse_file = _refusing(transformer, refused)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        for transformer in yamls:
+            del transformer.should_parse_file  # the class's method again
+
+
+def _refusing(transformer: Any, refused: set[str]) -> Callable[[str], bool]:
+    """Return the transformer's should_parse_file, answering False for the refused files."""
+    parses: Callable[[str], bool] = type(transformer).should_parse_file.__get__(transformer)
+
+    def should_parse_file(name: str) -> bool:
+        return os.path.normpath(name) not in refused and parses(name)
+
+    return should_parse_file
+
+
+def _settings() -> AbstractContextManager[Any]:
+    """Return Paved Road's settings: every plugin and filter, whatever the baseline says."""
+    from detect_secrets.settings import default_settings
+
+    return default_settings()
 
 
 def _check(deadline: float) -> None:
@@ -394,3 +345,9 @@ def _partial_finding(copy: Copy) -> Finding:
         f"{WINDOW}-character pieces; secrets recognised by nearby keywords may be missed there."
     )
     return paved_finding(NOT_FULLY_SCANNED, copy.path, message, scanner=NAME)
+
+
+def _conflict_finding(copy: Copy) -> Finding:
+    line = copy.conflict or 1
+    message = f"Unresolved merge conflict: git's conflict markers start at line {line}."
+    return paved_finding(CONFLICT_MARKER, copy.path, message, line=line, scanner=NAME)
