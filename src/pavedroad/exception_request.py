@@ -17,10 +17,12 @@ import yaml as yaml_safe
 if TYPE_CHECKING:  # ruamel.yaml loads only when a record is appended
     from ruamel.yaml import YAML
 
-from pavedroad import exceptions
+from pavedroad import confine, exceptions
+from pavedroad.cache import write_private
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.gate_types import GateResult, Verdict
 from pavedroad.policy import Policy
+from pavedroad.redact import redact
 
 HEADER = (
     "# Security exceptions, reviewed like code (see CODEOWNERS).\n"
@@ -78,9 +80,9 @@ def save_last_gate(root: Path, result: GateResult) -> None:
         if g.verdict is not Verdict.EXCEPTED
     ]
     path = cache_file(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{id(entries)}.tmp")
-    tmp.write_text(json.dumps([asdict(e) for e in entries], indent=1), encoding="utf-8")
+    write_private(tmp, json.dumps([asdict(e) for e in entries], indent=1))
     tmp.replace(path)
 
 
@@ -106,6 +108,19 @@ def find_entry(root: Path, ref: str) -> GateEntry:
     return hits[0]
 
 
+def expiry(today: dt.date, days: int, policy: Policy) -> dt.date:
+    """Return the date days after today; UserError outside 1..the policy's max_days."""
+    if days < 1:
+        raise UserError(f"--days {days}: an exception must last at least one day")
+    if days > policy.max_days:
+        raise UserError(
+            f"--days {days}: exceeds the policy cap of {policy.max_days} days "
+            "(exceptions.max_days in .pavedroad/policy.yaml); pass --days "
+            f"{policy.max_days} or less, and renew the exception when it expires"
+        )
+    return today + dt.timedelta(days=days)
+
+
 def build_record(
     entry: GateEntry, request: Request, today: dt.date, existing: list[str]
 ) -> dict[str, Any]:
@@ -118,7 +133,7 @@ def build_record(
         "id": next_id(existing),
         "rule": entry.rule_id,
         "paths": [entry.path],
-        "resource": entry.resource or None,
+        "resource": redact(entry.resource) or None,  # a record from before redaction
         "fingerprint": entry.fingerprint[:12],
         "justification": request.justification,
         "owner": request.owner,
@@ -149,6 +164,7 @@ def _yaml() -> YAML:
 
 def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: Any) -> str:
     """Validate and append a record, keeping comments and layout; return the unified diff."""
+    confine.require_inside(root, exceptions.EXCEPTIONS_PATH)  # never write through a link out
     path = root / exceptions.EXCEPTIONS_PATH
     from ruamel.yaml.error import YAMLError
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pavedroad.exceptions import ExceptionRecord, Status
+from pavedroad.textsafe import printable
 
 PATTERN_REPOS = 2
 PATTERN_RECORDS = 3
@@ -85,7 +86,7 @@ def render_text(review: Review) -> str:
             lines.append(f"{title}:")
             lines += [f"  {_entry_line(e)}" for e in picked]
     lines += [_pattern_line(p) for p in review.patterns]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # records may hold control characters
 
 
 def _counter_lines(title: str, counts: Counter[str]) -> list[str]:
@@ -118,7 +119,7 @@ def render_markdown(review: Review) -> str:
         lines.append(f"| {e.repo} | {r.id} | `{r.rule}` | {r.owner} | {r.expires} | {e.status} |")
     if review.patterns:
         lines += ["", "### Patterns", ""] + [f"- {_pattern_line(p)}" for p in review.patterns]
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def render_json(review: Review) -> str:

@@ -37,6 +37,7 @@ class GateResult:
     files_scanned: int
     scanners: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    can_block: bool = True  # False for a stage without a `block` threshold (e.g. nightly)
 
     @property
     def blocked(self) -> bool:

@@ -43,9 +43,19 @@ def gate_repository(
     )
     if selection.note:
         result = replace(result, notes=(*result.notes, selection.note))
+    if report.not_gated:
+        result = replace(result, notes=(*result.notes, not_gated_note(report.not_gated)))
     if remember:
         exception_request.save_last_gate(root, result)
     return result
+
+
+def not_gated_note(count: int) -> str:
+    """Say how many paths were left out because git ignores them or they are vendored."""
+    return (
+        f"not gated: {count} git-ignored or vendored path(s) that are not committed "
+        "(see README, What is gated)"
+    )
 
 
 def scan_selection(

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 from packaging.version import InvalidVersion, Version
 
-from pavedroad.errors import UserError
+from pavedroad.errors import ScannerError, UserError
 from pavedroad.proc import Completed, run
 
 STORE_ENV = "PAVED_STORE"
@@ -59,9 +59,17 @@ def git(
     stdin: str | None = None,
 ) -> Completed:
     """Run git with a fixed identity and neutral settings (the one place Paved Road runs git)."""
-    return run(
-        ["git", *_CONFIG, *args], tool="git", cwd=cwd, env={**IDENTITY, **(env or {})}, stdin=stdin
-    )
+    try:
+        return run(
+            ["git", *_CONFIG, *args],
+            tool="git",
+            cwd=cwd,
+            env={**IDENTITY, **(env or {})},
+            stdin=stdin,
+        )
+    except ScannerError as exc:  # git is a prerequisite, not a scanner: a set-up error (exit 2)
+        reason = f"git could not run ({exc.reason}); install git and put it on PATH"
+        raise UserError(reason) from None
 
 
 def git_ok(

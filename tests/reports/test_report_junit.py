@@ -69,7 +69,8 @@ def test_control_characters_do_not_break_the_xml(
     result = replace(mixed, findings=(GatedFinding(nasty, Verdict.BLOCK, "r\x1b"),))
     failure = _parse(result).find(".//failure")
     assert failure is not None
-    assert "bell  and nul  and <tag> & done" in (failure.text or "")
+    assert "bell \\x07 and nul \\x00 and <tag> & done" in (failure.text or "")
+    assert "blocks: r\\x1b" in (failure.text or "")
 
 
 def test_empty_result_is_valid_with_zero_counts(empty: GateResult) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -11,7 +12,9 @@ import typer
 from typer.core import TyperGroup
 
 from pavedroad import __version__
-from pavedroad.cli._common import debug
+from pavedroad.cli._common import debug, report_error, report_interrupt
+from pavedroad.errors import PavedError
+from pavedroad.textsafe import printable_lines
 
 # Each command's module is imported when that command runs (or help lists it): `paved gate`
 # then skips pydantic, jinja and the catalog code, which were most of its start-up time.
@@ -23,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "drift": ("pavedroad.cli.drift", "drift"),
     "catalog": ("pavedroad.cli.catalog", "app"),
     "exceptions": ("pavedroad.cli.exceptions", "app"),
+    "doctor": ("pavedroad.cli.doctor", "doctor"),
 }
 
 
@@ -70,6 +74,15 @@ class _LazyGroup(TyperGroup):
         super().__init__(**attrs)
         self.commands = _LazyCommands(self.commands)
 
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        """Run the command; map errors even from a command without @handle_errors (backstop)."""
+        try:
+            return super().invoke(ctx)
+        except PavedError as exc:
+            raise typer.Exit(report_error(exc)) from None
+        except (KeyboardInterrupt, typer.Abort):  # Ctrl-C at a prompt arrives as an Abort
+            raise typer.Exit(report_interrupt()) from None
+
 
 app = typer.Typer(
     name="paved",
@@ -96,16 +109,25 @@ def _root(
     """Paved Road: start services on hardened templates and gate them by risk."""
 
 
+def _terminated(_signum: int, _frame: object) -> None:
+    """Turn SIGTERM into the KeyboardInterrupt path, so scratch is removed and we say so."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run the CLI; unexpected errors print one line unless PAVED_DEBUG is set."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         sys.exit(130)
+    except PavedError as exc:  # raised outside any command (a callback): same message and code
+        sys.exit(report_error(exc))
     except Exception as exc:  # the last line of defence: never a traceback for users
         if debug():
             raise
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        detail = printable_lines(f"{type(exc).__name__}: {exc}")  # a bug report, not a message
+        print(f"internal error: {detail}", file=sys.stderr)
         print("please report this; rerun with PAVED_DEBUG=1 for details", file=sys.stderr)
         sys.exit(70)

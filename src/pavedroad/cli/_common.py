@@ -11,7 +11,9 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from pavedroad.errors import PavedError
+from pavedroad.textsafe import printable_lines
 
+INTERRUPTED = 130
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -34,14 +36,24 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except PavedError as exc:
-            if str(exc):
-                typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was changed", err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(report_error(exc)) from None
+        except (KeyboardInterrupt, typer.Abort):
+            raise typer.Exit(report_interrupt()) from None
 
     return wrapper
+
+
+def report_error(exc: PavedError) -> int:
+    """Print a Paved Road error (its message only, control characters escaped); return its code."""
+    if str(exc):
+        typer.echo(f"error: {printable_lines(str(exc))}", err=True)
+    return exc.exit_code
+
+
+def report_interrupt() -> int:
+    """Say that Ctrl-C (also at a prompt, where click turns it into Abort) stopped the command."""
+    typer.echo("interrupted; nothing was changed", err=True)
+    return INTERRUPTED
 
 
 def is_terminal() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from pavedroad import clock, exception_request, exception_review, exceptions, po
 from pavedroad.cli._common import handle_errors, is_terminal
 from pavedroad.errors import UserError
 from pavedroad.rules import rule_severity
+from pavedroad.textsafe import printable, printable_lines
 
 app = typer.Typer(
     help="Request, list and review security exceptions.", no_args_is_help=True, add_completion=False
@@ -40,12 +40,12 @@ def request(
     path: RepoOption = Path(),
 ) -> None:
     """Add an exception for a finding of the last gate run; prints the diff."""
-    if days < 1:
-        raise UserError(f"--days {days}: an exception must last at least one day")
     today = clock.today()
     pol = policy.load(path)
+    expires = exception_request.expiry(today, days, pol)
     entry = exception_request.find_entry(path, finding)
-    typer.echo(f"Finding {entry.rule_id} ({entry.severity}) in {entry.path}: {entry.title}")
+    shown = printable(f"Finding {entry.rule_id} ({entry.severity}) in {entry.path}: {entry.title}")
+    typer.echo(shown)
     owner = _ask(owner, "--owner", "Accountable owner (person or team)")
     justification = _ask(justification, "--justification", "Justification")
     approver = _ask(approver, "--approver", "Approver")
@@ -54,13 +54,15 @@ def request(
         owner=owner,
         justification=justification,
         approver=approver,
-        expires=today + dt.timedelta(days=days),
+        expires=expires,
         controls=tuple(control or ()),
         ticket=ticket,
     )
     record = exception_request.build_record(entry, req, today, existing)
-    typer.echo(exception_request.append(path, record, pol, rule_severity), nl=False)
-    typer.echo(f"Added {record['id']} for {entry.rule_id} in {entry.path}; commit it for review.")
+    diff = exception_request.append(path, record, pol, rule_severity)
+    typer.echo(printable_lines(diff), nl=False)
+    done = f"Added {record['id']} for {entry.rule_id} in {entry.path}; commit it for review."
+    typer.echo(printable(done))
 
 
 def _ask(value: str | None, option: str, question: str) -> str:

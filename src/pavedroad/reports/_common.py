@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import assert_never
 
-from pavedroad.findings import Finding
+from pavedroad.findings import Finding, Severity
 from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.textsafe import printable
 
 VERDICT_ORDER: tuple[Verdict, ...] = tuple(Verdict)
 EXCEPTION_COMMAND = "paved exceptions request"
@@ -58,6 +59,22 @@ def count_phrase(verdict: Verdict, n: int) -> str:
             assert_never(verdict)
 
 
+def unblocked_severe(result: GateResult) -> str:
+    """Say how many critical/high findings a stage without a block threshold let through.
+
+    E.g. '2 critical, 1 high ticketed'; findings that were only warned are named too.
+    """
+    phrases = []
+    groups = (((Verdict.TICKET,), "ticketed"), ((Verdict.WARN, Verdict.INFO), "not ticketed"))
+    for verdicts, done in groups:
+        severe = [g.finding.severity for g in result.findings if g.verdict in verdicts]
+        critical = severe.count(Severity.CRITICAL)
+        high = severe.count(Severity.HIGH)
+        if critical or high or done == "ticketed":
+            phrases.append(f"{critical} critical, {high} high {done}")
+    return "; ".join(phrases)
+
+
 def scanner_names(result: GateResult) -> tuple[str, ...]:
     """Return the scanners that ran, then any other scanner a finding names (sorted)."""
     extra = sorted({g.finding.scanner for g in result.findings} - set(result.scanners))
@@ -75,10 +92,10 @@ def last_line(finding: Finding) -> int:
 
 
 def location_label(finding: Finding) -> str:
-    """Return `path:line`, or just the path for a whole-file finding (line 0)."""
+    """Return `path:line` (or the path of a whole-file finding), control characters escaped."""
     if finding.start_line < 1:
-        return finding.path
-    return f"{finding.path}:{finding.start_line}"
+        return printable(finding.path)
+    return f"{printable(finding.path)}:{finding.start_line}"
 
 
 def repo_path(path: str, root: str) -> str:
@@ -91,8 +108,8 @@ def repo_path(path: str, root: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Collapse every run of whitespace, newlines included, into one space."""
-    return " ".join(text.split())
+    """Collapse every run of whitespace into one space and escape what is left unprintable."""
+    return printable(" ".join(text.split()))
 
 
 def truncate(text: str, limit: int) -> str:

@@ -24,6 +24,7 @@ from pavedroad.reports._common import (
     scanner_names,
     xml_text,
 )
+from pavedroad.textsafe import printable
 
 FALLBACK_SUITE = "pavedroad"
 
@@ -37,7 +38,8 @@ class JunitReporter:
 
     def render(self, result: GateResult) -> str:
         """Render the gate result as an indented JUnit XML document."""
-        root = ET.Element("testsuites", {"name": f"pavedroad gate {xml_text(result.stage)}"})
+        title = f"pavedroad gate {xml_text(one_line(result.stage))}"
+        root = ET.Element("testsuites", {"name": title})
         findings = ordered(result.findings)
         for scanner in scanner_names(result) or (FALLBACK_SUITE,):
             mine = [g for g in findings if g.finding.scanner == scanner]
@@ -65,14 +67,15 @@ def _suite(scanner: str, findings: Sequence[GatedFinding]) -> ET.Element:
 
 def _case(gated: GatedFinding) -> ET.Element:
     f = gated.finding
-    name = f"{f.rule_id} {location_label(f)}"
+    name = f"{printable(f.rule_id)} {location_label(f)}"
     case = ET.Element("testcase", {"name": xml_text(name), "classname": xml_text(f.scanner)})
     match gated.verdict:
         case Verdict.BLOCK:
             message = f"{f.severity.label}: {one_line(f.title)}"
             _child(case, "failure", _failure_body(gated), message=message, type="block")
         case Verdict.EXCEPTED:
-            ET.SubElement(case, "skipped", {"message": xml_text(f"excepted: {gated.reason}")})
+            reason = one_line(f"excepted: {gated.reason}")
+            ET.SubElement(case, "skipped", {"message": xml_text(reason)})
         case Verdict.TICKET | Verdict.WARN | Verdict.INFO:
             _child(case, "system-out", _verdict_body(gated))
         case _:
@@ -88,24 +91,24 @@ def _child(parent: ET.Element, tag: str, text: str, **attributes: str) -> None:
 def _details(gated: GatedFinding) -> list[str]:
     f = gated.finding
     lines = [
-        f"{f.severity.label} {f.rule_id}: {one_line(f.title)}",
-        f"at {location_label(f)}" + (f" ({f.resource})" if f.resource else ""),
+        f"{f.severity.label} {printable(f.rule_id)}: {one_line(f.title)}",
+        f"at {location_label(f)}" + (f" ({one_line(f.resource)})" if f.resource else ""),
         one_line(f.message),
         f"fix: {one_line(f.fix)}",
     ]
     if is_web_url(f.docs_url):
-        lines.append(f"docs: {f.docs_url}")
+        lines.append(f"docs: {printable(f.docs_url)}")
     return [line for line in lines if line]
 
 
 def _failure_body(gated: GatedFinding) -> str:
     lines = _details(gated)
-    lines.append(f"blocks: {gated.reason}" if gated.reason else "blocks this stage")
+    lines.append(f"blocks: {one_line(gated.reason)}" if gated.reason else "blocks this stage")
     lines.append(f"exception: {exception_command(gated.finding)}")
     return "\n".join(lines)
 
 
 def _verdict_body(gated: GatedFinding) -> str:
     verdict = f"verdict: {gated.verdict.value}"
-    head = f"{verdict} ({gated.reason})" if gated.reason else verdict
+    head = f"{verdict} ({one_line(gated.reason)})" if gated.reason else verdict
     return "\n".join([head, *_details(gated)])

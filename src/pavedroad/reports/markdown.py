@@ -25,6 +25,7 @@ from pavedroad.reports._common import (
     md_text,
     one_line,
     ordered,
+    unblocked_severe,
 )
 
 MAX_ROWS = 20
@@ -61,18 +62,25 @@ class MarkdownReporter:
 
 def _headline(result: GateResult) -> str:
     marker = f"<!-- pavedroad:gate stage={one_line(result.stage).replace('--', '')} -->"
-    stage = md_code(result.stage)
-    if result.blocked:
-        title = f"### ❌ Paved Road: blocked at stage {stage}"
-    else:
-        title = f"### ✅ Paved Road: passed at stage {stage}"
+    title = _title(result)
     if not result.findings:
         return f"{marker}\n{title}"
     tally = counts(result)
     phrases = [count_phrase(v, tally[v]) for v in VERDICT_ORDER]
     if tally[Verdict.BLOCK]:
         phrases[0] = f"**{phrases[0]}**"
+    if not result.can_block:
+        phrases[0] = f"**{unblocked_severe(result)}**"
     return f"{marker}\n{title}\n\n{' · '.join(phrases)}"
+
+
+def _title(result: GateResult) -> str:
+    stage = md_code(result.stage)
+    if not result.can_block:  # never "passed" over critical findings nobody was stopped by
+        return f"### ⚠️ Paved Road: stage {stage} does not block (no block threshold)"
+    if result.blocked:
+        return f"### ❌ Paved Road: blocked at stage {stage}"
+    return f"### ✅ Paved Road: passed at stage {stage}"
 
 
 def _notes(notes: Sequence[str]) -> str:

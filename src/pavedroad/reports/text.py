@@ -23,7 +23,9 @@ from pavedroad.reports._common import (
     one_line,
     ordered,
     truncate,
+    unblocked_severe,
 )
+from pavedroad.textsafe import printable
 
 WIDTH = 100
 SCREEN = 25
@@ -49,7 +51,7 @@ def render(result: GateResult) -> str:
     if len(blocking) > shown:
         lines.append(f"  … and {len(blocking) - shown} more blocking (see --format markdown)")
     lines.extend(tail)
-    return "\n".join(truncate(line, WIDTH) for line in lines)
+    return "\n".join(truncate(printable(line), WIDTH) for line in lines)
 
 
 def _blocking_that_fit(count: int, room: int) -> int:
@@ -67,14 +69,19 @@ def _notes(notes: Sequence[str]) -> list[str]:
 
 
 def _headline(result: GateResult) -> str:
+    tally = counts(result)
+    shown = (Verdict.BLOCK, Verdict.TICKET, Verdict.WARN, Verdict.EXCEPTED)
+    tallied = ", ".join(count_phrase(v, tally[v]) for v in shown)
+    if not result.can_block:  # never "PASSED" over critical findings nobody was stopped by
+        head = f"NOT BLOCKING: stage {result.stage} does not block"
+        if not result.findings:
+            return f"{head} — no findings"
+        tallied = ", ".join(count_phrase(v, tally[v]) for v in shown[2:])  # tickets: next line
+        return f"{head} — {unblocked_severe(result)}; {tallied}"
     outcome = "BLOCKED" if result.blocked else "PASSED"
     if not result.findings:
         return f"{outcome}: stage {result.stage} — no findings"
-    tally = counts(result)
-    shown = (Verdict.BLOCK, Verdict.TICKET, Verdict.WARN, Verdict.EXCEPTED)
-    return f"{outcome}: stage {result.stage} — " + ", ".join(
-        count_phrase(v, tally[v]) for v in shown
-    )
+    return f"{outcome}: stage {result.stage} — {tallied}"
 
 
 def _blocking_lines(gated: GatedFinding) -> list[str]:
@@ -136,7 +143,7 @@ def _scan_key(f: Finding) -> tuple[int, str, int, str, str]:
 def _scan_row(f: Finding) -> tuple[str, str, str, str]:
     return (
         f.severity.label,
-        truncate(f.rule_id, _RULE_WIDTH),
+        truncate(printable(f.rule_id), _RULE_WIDTH),
         truncate(location_label(f), _LOCATION_WIDTH),
         one_line(f.title) + (" (suppressed inline)" if f.inline_suppressed else ""),
     )
@@ -144,7 +151,7 @@ def _scan_row(f: Finding) -> tuple[str, str, str, str]:
 
 def _scan_line(row: Sequence[str], widths: Sequence[int]) -> str:
     cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-    return truncate("  ".join([*cells, row[3]]), WIDTH)
+    return truncate(printable("  ".join([*cells, row[3]])), WIDTH)
 
 
 def _totals(findings: Sequence[Finding]) -> str:
