@@ -39,11 +39,15 @@ CI = """\
 name: ci
 on: [push]
 permissions: {}
+concurrency:
+  group: ci
 jobs:
   gate:
+    name: gate
     runs-on: ubuntu-24.04
     steps:
-      - run: paved gate --stage pr
+      - name: Gate
+        run: paved gate --stage pr
 """
 
 FILES_V1 = {
@@ -129,8 +133,13 @@ class Workbench:
         return catalog.load(self.root)
 
     def publish(self) -> tuple[publish.Published, ...]:
-        """Publish the catalog to the test's store ($PAVED_STORE)."""
-        return publish.publish_catalog(self.catalog(), store.resolve())
+        """Put every template into the test's store ($PAVED_STORE) as `paved new` does.
+
+        Unvalidated, like the automatic publish into a folder store: update and drift tests
+        need versions that fail their own gate in the store. `paved catalog publish`
+        (publish.publish_catalog) validates; tests/test_publish.py covers that.
+        """
+        return tuple(publish.publish_template(t, store.resolve()) for t in self.catalog().templates)
 
     def new_project(self, name: str = "svc", **answers: Any) -> Path:
         """Render the current version from the store into a committed git repository."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 from pavedroad.errors import ConfigError, UserError
+from pavedroad.jinja_guard import harden, time_limit
 from pavedroad.schema import load_yaml
 
 # copier runs these only with --trust; Paved Road never grants it.
@@ -106,27 +107,30 @@ def _choices(raw: Any) -> tuple[tuple[str, Any], ...]:
     return ()
 
 
-# The same default filters copier offers to templates (regex_search, to_nice_yaml, ...).
+# The same default filters copier offers to templates (regex_search, to_nice_yaml, ...),
+# minus the ones that read this machine (jinja_guard).
 @functools.cache
 def _env() -> SandboxedEnvironment:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         undefined=StrictUndefined, extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
     )
+    return harden(env)
 
 
 def render_text(text: str, context: Mapping[str, Any]) -> str:
-    """Render a Jinja expression from copier.yml in a sandbox."""
-    return _env().from_string(text).render(**context)
+    """Render a Jinja expression from copier.yml in a sandbox, bounded in time."""
+    with time_limit():
+        return _env().from_string(text).render(**context)
 
 
 def cast(question: Question, value: Any) -> Any:
     """Cast a raw answer to the question's type or raise UserError naming the question."""
     try:
         return _CASTS[question.type](value)
-    except (ValueError, TypeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (ValueError, TypeError, RecursionError, yaml.YAMLError, json.JSONDecodeError) as exc:
         raise UserError(
             f"answer {question.name}: {value!r} is not a valid {question.type} ({exc}); "
             f"pass --data {question.name}=<{question.type}>"
@@ -254,7 +258,7 @@ def check(question: Question, value: Any, answers: Mapping[str, Any]) -> Any:
 def _render_safely(question: Question, field: str, text: str, context: Mapping[str, Any]) -> str:
     try:
         return render_text(text, context)
-    except TemplateError as exc:
+    except (TemplateError, OverflowError, RecursionError) as exc:
         raise ConfigError(
             f"copier.yml: {question.name}.{field}: cannot render: {exc}; fix the template"
         ) from None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,17 @@ from jinja2 import TemplateError
 
 from pavedroad.catalog import SEMVER, TEMPLATE_ID, Template
 from pavedroad.errors import ConfigError, RenderError, UserError
-from pavedroad.schema import load_yaml
+from pavedroad.jinja_guard import run_copier, time_limit
+from pavedroad.schema import load_yaml, safe_load
+from pavedroad.scratch import copier_temp, scratch
 from pavedroad.store import Source
 
 ANSWERS_FILE = ".copier-answers.yml"
 _PAVED_KEYS = ("_paved_template:", "_paved_version:")
 Verify = Callable[[Path], None]
+# Scratch beside DEST: `.NAME.paved-XXXX` with an owner marker (pavedroad.scratch).
+SCRATCH_MARK, SCRATCH_TAIL, SCRATCH_GLOB = ".", ".paved-", ".*.paved-*"
+MAX_TEMPLATE_DEPTH = 64  # copier renders each level's name again: 1,100 levels took minutes
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,10 @@ def render(
     """
     dest = dest.absolute()
     check_destination(dest)
+    _check_depth(template)
     version = source.version if source is not None else template.version
-    with _created_parents(dest.parent), _scratch(dest.parent, dest.name) as scratch:
-        out = scratch / "render"
+    with _created_parents(dest.parent), _scratch(dest.parent, dest.name) as folder:
+        out = folder / "render"
         try:
             _copy(source or str(template.directory), answers, out)
         except RenderError as exc:
@@ -78,6 +83,25 @@ def render(
     return Rendered(dest=dest, template_id=template.id, version=version, files=files)
 
 
+def _check_depth(template: Template) -> None:
+    """Refuse a template nested so deep that copier would take minutes or crash on it."""
+    stack = [(template.directory, 0)]
+    while stack:
+        here, depth = stack.pop()
+        if depth > MAX_TEMPLATE_DEPTH:
+            shown = "/".join(here.relative_to(template.directory).parts[:4])
+            raise RenderError(
+                f"template {template.id}: {template.directory}/{shown}/...: folders nested "
+                f"more than {MAX_TEMPLATE_DEPTH} levels deep; flatten the template"
+            )
+        try:
+            with os.scandir(here) as listing:
+                folders = [Path(e.path) for e in listing if e.is_dir(follow_symlinks=False)]
+        except OSError as exc:
+            raise RenderError(f"template {template.id}: {here}: cannot read: {exc}") from None
+        stack.extend((folder, depth + 1) for folder in folders)
+
+
 def render_source(src: Source, answers: dict[str, Any], out: Path) -> None:
     """Render one published version with the given answers into out (a scratch folder)."""
     try:
@@ -88,16 +112,16 @@ def render_source(src: Source, answers: dict[str, Any], out: Path) -> None:
 
 
 def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
-    import copier  # deferred: copier and its prompt toolkit cost ~0.3 s to import
-    from copier.errors import CopierError
+    from copier.errors import CopierError  # deferred: copier costs ~0.3 s to import
 
     url, ref = (src.url, src.tag) if isinstance(src, Source) else (src, None)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), time_limit(), copier_temp(out.parent):
             warnings.simplefilter("ignore")
-            copier.run_copy(
-                url,
-                out,
+            run_copier(
+                "copy",
+                src_path=url,
+                dst_path=out,
                 data=answers,
                 vcs_ref=ref,
                 defaults=True,
@@ -106,8 +130,10 @@ def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
                 quiet=True,
                 cleanup_on_error=True,
             )
-    except (CopierError, TemplateError, ValueError, OSError) as exc:
-        raise RenderError(f"{type(exc).__name__}: {exc}") from None
+    except (CopierError, TemplateError, ValueError, OSError, OverflowError) as exc:
+        raise RenderError(str(exc) or "copier stopped without a message") from None
+    except RecursionError:
+        raise RenderError("the template nests too deeply to render") from None
 
 
 def record_template(out: Path, template_id: str, version: str) -> None:
@@ -171,7 +197,7 @@ def read_answers(project: Path) -> dict[str, Any]:
     path = project / ANSWERS_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_load(path.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 
@@ -186,14 +212,9 @@ def _move_into_place(out: Path, dest: Path) -> None:
     out.replace(dest)
 
 
-@contextmanager
-def _scratch(parent: Path, name: str) -> Iterator[Path]:
-    """Yield a temp dir beside dest (same filesystem, so the final move is atomic)."""
-    scratch = Path(tempfile.mkdtemp(prefix=f".{name}.paved-", dir=parent))
-    try:
-        yield scratch
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+def _scratch(parent: Path, name: str) -> AbstractContextManager[Path]:
+    """Return a marked temp dir beside dest (same filesystem, so the final move is atomic)."""
+    return scratch(parent, f"{SCRATCH_MARK}{name}{SCRATCH_TAIL}", stale=SCRATCH_GLOB)
 
 
 @contextmanager

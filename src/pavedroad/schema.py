@@ -38,6 +38,29 @@ def describe(display: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+class SafeLoader(yaml.SafeLoader):
+    """yaml's safe loader, except that a date that does not exist stays text.
+
+    `created: 2026-02-30` then reaches the schema, which names the field, instead of
+    crashing the YAML reader with a bare ValueError.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """Return the date or time, or the scalar's text when it is no real date."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
+
+
+def safe_load(text: str) -> Any:
+    """Parse YAML like yaml.safe_load, keeping impossible dates as text."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
 def load_yaml(path: Path, display: str) -> Any:
     """Load one YAML document, raising ConfigError naming the file and the position."""
     try:
@@ -49,7 +72,12 @@ def load_yaml(path: Path, display: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{display}: cannot read: {exc}") from None
     try:
-        return yaml.safe_load(text)
+        return safe_load(text)
+    except RecursionError:
+        raise ConfigError(
+            f"{display}: nested too deeply to read (hundreds of levels of lists or mappings); "
+            "flatten it"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

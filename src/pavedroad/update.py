@@ -18,19 +18,25 @@ import yaml
 from jinja2 import TemplateError
 
 from pavedroad import catalog as catalog_mod
-from pavedroad import migrations, policy, publish, store
+from pavedroad import migrations, policy, publish, store, update_guard
+from pavedroad import scratch as scratch_mod
 from pavedroad.catalog import Migration, Template
 from pavedroad.drift import PolicyChange, compare_policies
 from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.gate_types import GateResult
+from pavedroad.jinja_guard import run_copier, time_limit
 from pavedroad.migrations import Moves
 from pavedroad.pipeline import gate_repository
 from pavedroad.questions import Prompt, load_config, resolve_answers
+from pavedroad.redact import redact
 from pavedroad.render import ANSWERS_FILE, Recorded, record_template, recorded, render_source
+from pavedroad.schema import safe_load
+from pavedroad.scratch import copier_temp
 from pavedroad.store import Source, git, git_ok
+from pavedroad.update_guard import after_apply, check_killed_update, unverified
 
 STAGE = "release"
-ROLLBACK = "git reset --hard HEAD && git clean -fd"
+ROLLBACK = update_guard.ROLLBACK
 PIPELINE_PATHS = (".github/workflows", ".gitlab-ci.yml")
 Gate = Callable[..., GateResult]
 
@@ -121,26 +127,39 @@ def update(request: UpdateRequest, gate: Gate | None = None) -> UpdateResult:
     if new.version == old.version:
         return UpdateResult(repo.root, rec.template_id, old.version, new.version)
     plan = _plan(template, rec, old, new, request)
-    with tempfile.TemporaryDirectory(prefix="paved-update-") as scratch:
-        outcome = _update_clone(repo, plan, Path(scratch))
+    with after_apply(repo.root, f"{rec.template_id} {old.version} -> {new.version}"):
+        return _apply(repo, plan, template, gate)
+
+
+def _apply(repo: _Repo, plan: _Plan, template: Template, gate: Gate) -> UpdateResult:
+    """Make the update in a scratch clone, bring it into the work tree, then verify it."""
+    rec, old, new = plan.recorded, plan.old, plan.new
+    what = f"{rec.template_id} {old.version} -> {new.version}"
+    # Marked from here on: a run killed before the apply leaves a clean tree, which the next
+    # run takes as "nothing happened"; killed after it, the next run says what is in the tree.
+    with (
+        unverified(repo.root, what),
+        scratch_mod.scratch(Path(tempfile.gettempdir()), "paved-update-") as folder,
+    ):
+        outcome = _update_clone(repo, plan, folder)
         before = _before(repo.root, gate)
         _bring_in(repo, outcome.patch)
-    result = UpdateResult(
-        repo.root,
-        rec.template_id,
-        old.version,
-        new.version,
-        changes=outcome.changes,
-        conflicts=outcome.conflicts,
-        migrations=migrations.describe(plan.migrations),
-        not_recreated=outcome.not_recreated,
-        guarded=template.guarded,
-        before=before.result,
-        before_error=before.error,
-        policy_changes=_policy_changes(before.pol, repo.root),
-        pipeline_diff=outcome.pipeline_diff,
-    )
-    return result if outcome.conflicts else _verified(result, gate)
+        result = UpdateResult(
+            repo.root,
+            rec.template_id,
+            old.version,
+            new.version,
+            changes=outcome.changes,
+            conflicts=outcome.conflicts,
+            migrations=migrations.describe(plan.migrations),
+            not_recreated=outcome.not_recreated,
+            guarded=template.guarded,
+            before=before.result,
+            before_error=before.error,
+            policy_changes=_policy_changes(before.pol, repo.root),
+            pipeline_diff=outcome.pipeline_diff,
+        )
+        return result if outcome.conflicts else _verified(result, gate)
 
 
 def _template(catalog: Path | None, rec: Recorded) -> Template:
@@ -176,6 +195,7 @@ def _repository(path: Path) -> _Repo:
             "rolls back with git: run `git init && git add -A && git commit -m 'Before update'`"
         )
     status = git_ok(["status", "--porcelain"], cwd=root, doing="reading git status").splitlines()
+    check_killed_update(root, dirty=bool(status))
     if status:
         raise UserError(
             f"{path}: {len(status)} uncommitted change(s) (e.g. {status[0][3:]}); commit them "
@@ -226,7 +246,8 @@ def _update_clone(repo: _Repo, plan: _Plan, scratch: Path) -> _Outcome:
     tracked = frozenset(name for name in listed.split("\0") if name)
     keep = scratch / "yours"
     migrations.save_moved(project, tracked, plan.moved, keep)
-    _copier_update(project, plan)
+    with copier_temp(scratch):
+        _copier_update(project, plan)
     if plan.moved:
         render_source(plan.old, dict(plan.recorded.answers), scratch / "base")
         labels = (f"template {plan.old.version}", f"template {plan.new.version}")
@@ -246,26 +267,40 @@ def _not_recreated(project: Path, fresh: Path) -> tuple[str, ...]:
 
 
 def _point_at_store(project: Path, old: Source) -> None:
-    """Record this machine's store in the clone, so copier finds the old version here."""
+    """Record this machine's store in the clone, so copier finds the old version here.
+
+    Also rewrites an answer like `created: 2026-02-30` as quoted text: copier's own reader
+    would crash on a date that does not exist.
+    """
     path = project / ANSWERS_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if data.get("_src_path") == old.url and data.get("_commit") == old.tag:
+    text = path.read_text(encoding="utf-8")
+    data = safe_load(text)
+    pointed = data.get("_src_path") == old.url and data.get("_commit") == old.tag
+    if pointed and data == _strict_yaml(text):
         return
     data.update({"_src_path": old.url, "_commit": old.tag})
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     git_ok(["commit", "--quiet", "-am", "Point at the store"], cwd=project, doing="committing")
 
 
+def _strict_yaml(text: str) -> Any:
+    """Return text as yaml.safe_load reads it (None when it cannot: an impossible date)."""
+    try:
+        return yaml.safe_load(text)
+    except ValueError:
+        return None
+
+
 def _copier_update(project: Path, plan: _Plan) -> None:
-    import copier  # deferred: copier and its prompt toolkit cost ~0.3 s to import
-    from copier.errors import CopierError
+    from copier.errors import CopierError  # deferred: copier costs ~0.3 s to import
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), time_limit():
             warnings.simplefilter("ignore")
-            copier.run_update(
-                str(project),
+            run_copier(
+                "update",
+                dst_path=project,
                 vcs_ref=plan.new.tag,
                 data=plan.answers,
                 defaults=True,
@@ -275,10 +310,17 @@ def _copier_update(project: Path, plan: _Plan) -> None:
                 skip_tasks=True,
                 quiet=True,
             )
-    except (CopierError, TemplateError, ValueError, OSError, ProcessExecutionError) as exc:
+    except (
+        CopierError,
+        TemplateError,
+        ValueError,
+        OSError,
+        OverflowError,
+        ProcessExecutionError,
+    ) as exc:
         raise UserError(
             f"copier could not update {plan.new.template_id} {plan.old.version} -> "
-            f"{plan.new.version}: {type(exc).__name__}: {exc}; nothing was changed"
+            f"{plan.new.version}: {exc}; nothing was changed"
         ) from None
 
 
@@ -294,6 +336,7 @@ def _collect(clone: Path, repo: _Repo, patch: Path) -> _Outcome:
     git_ok([*base, "--binary", f"--output={patch}"], cwd=clone, doing="writing the patch")
     scoped = [p if repo.rel == "." else f"{repo.rel}/{p}" for p in PIPELINE_PATHS]
     pipeline = git_ok([*base, "--", *scoped], cwd=clone, doing="diffing the pipeline")
+    pipeline = redact(pipeline)  # the summary is printed and may land in a CI log
     project = clone / repo.rel
     conflicts = tuple(c.path for c in changes if _conflicted(project, c))
     return _Outcome(patch, changes, conflicts, pipeline)

@@ -9,6 +9,7 @@ import yaml
 from tests.helpers import VULNERABLE_FILES, catalog_yaml, tiny_template_files, write_tree
 from typer.testing import CliRunner
 
+from pavedroad import catalog
 from pavedroad.cli import app
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
@@ -32,12 +33,13 @@ def test_new_bootstraps_python_service_offline(tmp_path: Path, network_guard: Pa
         env=ENV,
     )
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert f"Created {dest} from python-service 1.0.0" in result.stdout
+    version = catalog.load().get("python-service").version
+    assert f"Created {dest} from python-service {version}" in result.stdout
     assert "PASSED: stage release" in result.stdout
     assert "Next steps:" in result.stdout
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["_paved_template"] == "python-service"
-    assert answers["_paved_version"] == "1.0.0"
+    assert answers["_paved_version"] == version
     assert answers["service_name"] == "orders"
     for rel in (
         ".pavedroad/policy.yaml",

@@ -14,7 +14,9 @@ from pavedroad.errors import GateFailedError
 from pavedroad.gate_types import GateResult
 from pavedroad.reports import text
 from pavedroad.reports._common import count_phrase, counts
-from pavedroad.update import ROLLBACK, UpdateRequest, UpdateResult
+from pavedroad.textsafe import printable_lines
+from pavedroad.update import UpdateRequest, UpdateResult
+from pavedroad.update_guard import ROLLBACK, after_apply
 
 MAX_NEW_FINDINGS = 5
 MAX_DIFF_LINES = 40
@@ -45,15 +47,22 @@ def update(
         catalog=catalog,
     )
     result = update_mod.update(request)
+    what = f"{result.template_id} {result.from_version} -> {result.to_version}"
+    with after_apply(result.root, what):
+        _report(result)
+
+
+def _report(result: UpdateResult) -> None:
+    """Print what the update did and what its verification gate decided."""
     if result.up_to_date:
         typer.echo(
             f"{result.root} is at {result.template_id} {result.to_version}, the latest "
             "published version; nothing to do."
         )
         return
-    typer.echo("\n".join(_summary(result)))
+    typer.echo(printable_lines("\n".join(_summary(result))))  # names and diff are untrusted
     if result.conflicts:
-        typer.echo("\n".join(_conflicts(result)), err=True)
+        typer.echo(printable_lines("\n".join(_conflicts(result))), err=True)
         raise GateFailedError("")
     _verdict(result)
 
