@@ -14,7 +14,7 @@ from tests.helpers import (
 )
 from typer.testing import CliRunner
 
-from pavedroad import catalog, catalog_validate
+from pavedroad import catalog, catalog_validate, workflow_audit
 from pavedroad.cli import app
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
@@ -72,3 +72,78 @@ def test_kubernetes_schema_violations_fail_validation(tmp_path: Path) -> None:
     root = _catalog(tmp_path, {"k8s/sa.yaml": manifest})
     (result,) = catalog_validate.validate(catalog.load(root))
     assert any(p.startswith("k8s/sa.yaml: ServiceAccount: ") for p in result.problems), result
+
+
+# --- zizmor over rendered GitHub Actions files (offline, pedantic) ---------------------------
+
+CLEAN_WORKFLOW = """\
+name: ok
+on: push
+permissions: {}
+concurrency:
+  group: ${{ github.workflow }}-${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  build:
+    name: build
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    permissions:
+      contents: read # nothing else
+    steps:
+      - name: Say hi
+        run: echo hi
+"""
+UNDOCUMENTED = CLEAN_WORKFLOW.replace(
+    "      contents: read # nothing else\n",
+    "      contents: read # nothing else\n      security-events: write\n",
+)
+
+
+def test_a_clean_workflow_passes_zizmor(tmp_path: Path) -> None:
+    root = _catalog(tmp_path, {".github/workflows/ci.yml": CLEAN_WORKFLOW})
+    (result,) = catalog_validate.validate(catalog.load(root))
+    assert result.ok, result.problems
+
+
+def test_zizmor_findings_fail_validation_naming_them(tmp_path: Path) -> None:
+    root = _catalog(tmp_path, {".github/workflows/ci.yml": UNDOCUMENTED})
+    (result,) = catalog_validate.validate(catalog.load(root))
+    assert result.problems == (
+        "zizmor: undocumented-permissions .github/workflows/ci.yml:14 permissions without "
+        "explanatory comments (needs an explanatory comment)",
+    )
+
+
+def test_a_template_cannot_switch_zizmor_off_for_itself(tmp_path: Path) -> None:
+    # Without --no-config and --no-ignores, zizmor reports nothing here.
+    config = "rules:\n  undocumented-permissions:\n    disable: true\n"
+    ignored = CLEAN_WORKFLOW.replace(
+        "  build:\n    name: build\n", "  build: # zizmor: ignore[anonymous-definition]\n"
+    )
+    files = {
+        ".github/zizmor.yml": config,
+        ".github/workflows/ci.yml": UNDOCUMENTED,
+        ".github/workflows/other.yml": ignored,
+    }
+    (result,) = catalog_validate.validate(catalog.load(_catalog(tmp_path, files)))
+    assert [p.split()[1:3] for p in result.problems] == [
+        ["undocumented-permissions", ".github/workflows/ci.yml:14"],
+        ["anonymous-definition", ".github/workflows/other.yml:8"],
+    ]
+
+
+def test_an_unparsable_workflow_fails_zizmor_closed(tmp_path: Path) -> None:
+    root = _catalog(tmp_path, {".github/workflows/ci.yml": "name: [unclosed\n"})
+    (result,) = catalog_validate.validate(catalog.load(root))
+    assert any(p.startswith("scanner zizmor failed: ") for p in result.problems), result
+
+
+def test_a_missing_zizmor_fails_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workflow_audit, "find_executable", lambda: None)
+    root = _catalog(tmp_path, {".github/workflows/ci.yml": CLEAN_WORKFLOW})
+    # In this process: validate() runs scenarios in worker processes.
+    result = catalog_validate.validate_scenario(catalog.load(root).get("tiny"), "default")
+    assert result.problems == (
+        "scanner zizmor failed: the zizmor executable was not found; install zizmor",
+    )

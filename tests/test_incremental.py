@@ -167,9 +167,20 @@ def test_a_deleted_terraform_file_gates_its_siblings(repo: Path) -> None:
 
 
 def test_nothing_changed_is_said_not_silent(repo: Path) -> None:
-    selection = select(repo, "changed", "HEAD")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "app/same.txt").write_text("touched\n")
+    commit(repo)
+    git(repo, "revert", "--no-edit", "HEAD")
+    selection = select(repo, "changed", "main")
     assert selection.paths == ()
-    assert selection.note is not None and selection.note.startswith("no file changed since HEAD")
+    assert selection.note is not None and selection.note.startswith("no file changed since main")
+
+
+def test_nothing_changed_at_head_is_no_base_so_everything_is_evaluated(repo: Path) -> None:
+    # A CI checkout of a pushed commit compares it with itself: "0 files" would be a silent pass.
+    selection = select(repo, "changed", "HEAD")
+    assert selection.full
+    assert selection.note == "every file was evaluated: no change since HEAD (merge-base is HEAD)"
 
 
 def test_full_scope_ignores_the_change_set(repo: Path) -> None:
@@ -203,8 +214,13 @@ def test_default_prefers_the_ci_target_then_origin_default(
     monkeypatch.setenv("GITHUB_BASE_REF", "release")
     assert default_ref(repo) == ("origin/release", "GITHUB_BASE_REF")
     assert select(repo, "changed", None).note == (
-        "no file changed since origin/release (GITHUB_BASE_REF; merge-base "
-        f"{head[:12]}); nothing to evaluate"
+        "every file was evaluated: no change since origin/release "
+        "(GITHUB_BASE_REF; merge-base is HEAD)"
+    )
+    (repo / "app/modified.txt").write_text("two\n")
+    assert select(repo, "changed", None).note == (
+        "evaluated 1 changed file(s) since origin/release "
+        f"(GITHUB_BASE_REF; merge-base {head[:12]})"
     )
     monkeypatch.setenv("GITHUB_BASE_REF", "not-fetched")
     assert default_ref(repo)[0] == "origin/main"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from tests.helpers import VULNERABLE_FILES, write_tree
 from tests.update_helpers import Workbench, fake_gate, git
 from typer.testing import CliRunner
 
 from pavedroad import publish, store
 from pavedroad.cli import app
-from pavedroad.errors import ConfigError, UserError
+from pavedroad.errors import ConfigError, GateFailedError, UserError
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
@@ -39,8 +42,9 @@ def test_publish_creates_a_tagged_repository_and_is_idempotent(bench: Workbench)
 
 
 def test_commits_are_reproducible_across_stores(bench: Workbench, tmp_path: Path) -> None:
-    (one,) = publish.publish_catalog(bench.catalog(), store.Store(str(tmp_path / "a")))
-    (two,) = publish.publish_catalog(bench.catalog(), store.Store(str(tmp_path / "b")))
+    template = bench.catalog().get("tiny")
+    one = publish.publish_template(template, store.Store(str(tmp_path / "a")))
+    two = publish.publish_template(template, store.Store(str(tmp_path / "b")))
     assert refs(one.repo)["refs/tags/v1.0.0"] == refs(two.repo)["refs/tags/v1.0.0"]
 
 
@@ -75,8 +79,53 @@ def test_template_needing_trust_is_refused_before_anything_is_published(
 ) -> None:
     bench.edit({"copier.yml": "_subdirectory: template\n_tasks: ['rm -rf /']\n"})
     with pytest.raises(ConfigError, match="_tasks: refused"):
-        bench.publish()
+        publish.publish_catalog(bench.catalog(), store.resolve())
     assert list(Path(store.resolve().location).iterdir()) == []
+
+
+# --- nothing is published that fails its own gate --------------------------------------------
+
+# Rendered only for the `fancy` scenario: validation must render every scenario to see it.
+ROOTED_DOCKERFILE = "template/{% if flavour == 'fancy' %}Dockerfile{% endif %}.jinja"
+
+
+def _add_rooted_template(bench: Workbench) -> None:
+    """Add a second template, `rooted`, whose `fancy` scenario renders a root Dockerfile."""
+    shutil.copytree(bench.template, bench.root / "templates" / "rooted")
+    write_tree(
+        bench.root / "templates" / "rooted", {ROOTED_DOCKERFILE: VULNERABLE_FILES["Dockerfile"]}
+    )
+    path = bench.root / "catalog.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rooted = {**data["templates"][0], "id": "rooted", "path": "templates/rooted"}
+    rooted["scenarios"] = {"default": {}, "fancy": {"flavour": "fancy"}}
+    data["templates"].append(rooted)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_template_failing_its_release_gate_blocks_the_whole_publish(bench: Workbench) -> None:
+    _add_rooted_template(bench)
+    args = ["catalog", "publish", "--catalog", str(bench.root)]
+    result = CliRunner().invoke(app, args, env=ENV)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "nothing was published" in result.stderr
+    assert "FAIL rooted 1.0.0 [fancy]" in result.stderr
+    assert re.search(r"block: \S+ Dockerfile:2 ", result.stderr), "USER root blocks"
+    assert "ok   rooted 1.0.0 [default]" in result.stderr and "ok   tiny 1.0.0" in result.stderr
+    assert list(Path(store.resolve().location).iterdir()) == [], "not even the good template"
+
+
+@pytest.mark.slow
+def test_only_templates_about_to_be_published_are_validated(bench: Workbench) -> None:
+    (done,) = publish.publish_catalog(bench.catalog(), store.resolve())
+    _add_rooted_template(bench)
+    with pytest.raises(GateFailedError) as err:
+        publish.publish_catalog(bench.catalog(), store.resolve())
+    assert "FAIL rooted 1.0.0 [fancy]" in str(err.value)
+    assert " tiny " not in str(err.value), "tiny 1.0.0 is published already: not re-validated"
+    assert not (Path(store.resolve().location) / "rooted.git").exists()
+    assert refs(done.repo)["refs/tags/v1.0.0"]
 
 
 def test_cli_publishes_to_a_bare_remote_over_a_file_url(bench: Workbench, tmp_path: Path) -> None:

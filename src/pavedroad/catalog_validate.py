@@ -1,14 +1,17 @@
-"""`paved catalog validate`: every scenario of every template renders, passes and validates."""
+"""`paved catalog validate`: every scenario of every template renders, passes and validates.
+
+`paved catalog publish` runs the same checks on every template it is about to publish.
+"""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pavedroad import schemas
+from pavedroad import schemas, workflow_audit
 from pavedroad.catalog import Catalog, Template
 from pavedroad.errors import PavedError
 from pavedroad.gate_types import Verdict
@@ -39,27 +42,45 @@ def validate(catalog: Catalog, only: Sequence[str] = (), workers: int = 2) -> li
     """Validate the chosen templates (all by default), scenarios in parallel."""
     templates = [catalog.get(i) for i in only] if only else list(catalog.templates)
     jobs = [(t, name) for t in templates for name in t.scenarios]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda job: validate_scenario(*job), jobs))
+    if not jobs:
+        return []
+    # Processes, not threads: a render sets process-wide state (tempfile.tempdir for copier's
+    # clones, a SIGALRM time limit that only a main thread can arm).
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(validate_scenario, *zip(*jobs, strict=True)))
 
 
 def validate_scenario(template: Template, scenario: str) -> ScenarioResult:
-    """Render one scenario in a temp dir, gate it at release and check its schemas."""
+    """Render one scenario in a temp dir, gate it at release, check its schemas and workflows."""
     with tempfile.TemporaryDirectory(prefix="paved-validate-") as tmp:
         out = Path(tmp) / scenario
         try:
             answers = resolve_answers(load_config(template.directory), template.scenarios[scenario])
             render(template, answers, out)
-            problems, excepted = _gate_problems(out)
-            problems += schemas.validate(out)
         except PavedError as exc:
-            problems, excepted = (f"{type(exc).__name__}: {exc}",), 0
-    return ScenarioResult(template.id, template.version, scenario, tuple(problems), excepted)
+            return ScenarioResult(template.id, template.version, scenario, (str(exc),), 0)
+        problems, excepted = _gate_problems(out)
+        problems += _each(out, (schemas.validate, workflow_audit.audit))
+    return ScenarioResult(template.id, template.version, scenario, problems, excepted)
+
+
+def _each(out: Path, checks: Iterable[Callable[[Path], Sequence[str]]]) -> tuple[str, ...]:
+    """Run each check on its own: one that cannot run is a problem, the others still report."""
+    problems: list[str] = []
+    for check in checks:
+        try:
+            problems += check(out)
+        except PavedError as exc:
+            problems.append(str(exc))
+    return tuple(problems)
 
 
 def _gate_problems(out: Path) -> tuple[tuple[str, ...], int]:
     """Return one line per finding not covered by a recorded exception, and the excepted count."""
-    result = gate_repository(out, STAGE, remember=False)
+    try:
+        result = gate_repository(out, STAGE, remember=False)
+    except PavedError as exc:
+        return (str(exc),), 0
     problems = tuple(
         f"{g.verdict.value}: {g.finding.rule_id} {g.finding.path}:{g.finding.start_line} "
         f"{g.finding.title}"

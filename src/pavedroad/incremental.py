@@ -11,11 +11,19 @@ Kubernetes manifests are context for each other: checkov's graph checks (CKV2_K8
 pods to NetworkPolicies and roles to bindings across files, anywhere in the repository. So a
 changed manifest is checked together with every manifest (see kubernetes_manifests), but only
 the changed ones are gated: gating them all would report the whole repository on every change.
+
+A change set needs a meaningful base. When there is none, every file is evaluated and the note
+says so, because "0 files changed" on a push must never read as a pass: the all-zero SHA (what
+GitHub and GitLab give as the previous commit of a branch's first push or a manual pipeline),
+a revision with no common ancestor with HEAD (unrelated history, a shallow clone), and a
+comparison whose merge-base is HEAD itself with nothing changed (a CI checkout of the pushed
+commit, whose upstream or default branch is that very commit).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,6 +54,19 @@ _GIT_ENV: Mapping[str, str] = {
 }
 # Where a CI system names the branch a change will merge into.
 _CI_BASES = (("GITHUB_BASE_REF", "origin/{}"), ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "origin/{}"))
+# What CI systems pass as the previous commit when there is none (SHA-1 or SHA-256 repositories).
+_ZERO_SHA = re.compile(r"0{40}|0{64}")
+
+
+class NoBaseError(UserError):
+    """The revision to compare with gives no base: the all-zero SHA or no common ancestor."""
+
+    def __init__(self, ref: str, reason: str) -> None:
+        super().__init__(
+            f"--changed-since {ref}: {reason}; pass a revision this branch started from, "
+            "or run a full-scope stage"
+        )
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,12 @@ class ChangeSet:
     base: str
     changed: tuple[str, ...]
     deleted: tuple[str, ...]
+    head: str = ""
+
+    @property
+    def empty_at_head(self) -> bool:
+        """Return True when the merge-base is HEAD itself and nothing changed: no real base."""
+        return self.base == self.head and not self.changed and not self.deleted
 
     @property
     def full_reason(self) -> str | None:
@@ -82,12 +109,17 @@ def select(root: Path, scope: str, changed_since: str | None) -> Selection:
     if scope == "full":
         note = None if changed_since is None else "full-scope stage: --changed-since was ignored"
         return Selection(None, note)
-    if changed_since is not None:
-        return _from_change(root, change_set(root, changed_since))
-    ref, why = default_ref(root)
+    why: str | None = None
+    ref = changed_since
     if ref is None:
-        return Selection(None, f"{why}: every file was evaluated")
-    return _from_change(root, change_set(root, ref), why)
+        ref, why = default_ref(root)
+        if ref is None:
+            return Selection(None, f"{why}: every file was evaluated")
+    try:
+        change = change_set(root, ref)
+    except NoBaseError as exc:
+        return Selection(None, f"every file was evaluated: {exc.reason}")
+    return _from_change(root, change, why)
 
 
 def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selection:
@@ -95,18 +127,29 @@ def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selec
     reason = change.full_reason
     if reason is not None:
         return Selection(None, f"{reason}: every file was evaluated")
-    paths = gated_paths(root, change)
+    if change.empty_at_head:
+        source = f"{why}; " if why else ""
+        return Selection(
+            None,
+            f"every file was evaluated: no change since {change.ref} ({source}merge-base is HEAD)",
+        )
     what = f"since {change.ref} ({why + '; ' if why else ''}merge-base {change.base[:12]})"
+    paths = gated_paths(root, change)
     if not paths:
         return Selection((), f"no file changed {what}; nothing to evaluate")
     return Selection(paths, f"evaluated {len(paths)} changed file(s) {what}")
 
 
 def change_set(root: Path, ref: str) -> ChangeSet:
-    """Return the change set between merge-base(ref, HEAD) and the working tree of root."""
+    """Return the change set between merge-base(ref, HEAD) and the working tree of root.
+
+    Raises NoBaseError for the all-zero SHA and for a revision with no common ancestor.
+    """
     _require_git(root)
     if ref.startswith("-"):
         raise UserError(f"--changed-since {ref}: not a git revision; pass a branch, tag or commit")
+    if _ZERO_SHA.fullmatch(ref):
+        raise NoBaseError(ref, "no previous commit (the all-zero SHA of a first push)")
     commit = _resolve(root, ref)
     if commit is None:
         raise UserError(
@@ -117,7 +160,8 @@ def change_set(root: Path, ref: str) -> ChangeSet:
     changed, deleted = _diff(root, base)
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
     changed += [p for p in untracked if p]
-    return ChangeSet(ref, base, _unique(changed), _unique(deleted))
+    head = _resolve(root, "HEAD") or ""
+    return ChangeSet(ref, base, _unique(changed), _unique(deleted), head)
 
 
 def default_ref(root: Path) -> tuple[str | None, str]:
@@ -216,10 +260,7 @@ def _resolve(root: Path, ref: str) -> str | None:
 def _merge_base(root: Path, commit: str, ref: str) -> str:
     base = _git_or_none(root, "merge-base", commit, "HEAD")
     if base is None:
-        raise UserError(
-            f"--changed-since {ref}: no common ancestor with HEAD (or no commit yet); "
-            "pass a revision this branch started from"
-        )
+        raise NoBaseError(ref, f"{ref} has no common ancestor with HEAD")
     return base
 
 

@@ -1,4 +1,9 @@
-"""Publish catalog templates into the store: one git repository each, one tag per version."""
+"""Publish catalog templates into the store: one git repository each, one tag per version.
+
+`paved catalog publish` validates every template version it is about to publish (the checks of
+`paved catalog validate`) and publishes nothing when one fails. The automatic publish of
+`paved new`, `update` and `drift` into a folder store does not: see ensure_published.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from pavedroad.catalog import Catalog, Template
-from pavedroad.errors import UserError
+from pavedroad.errors import GateFailedError, UserError
 from pavedroad.questions import load_config
 from pavedroad.store import (
     Source,
@@ -40,37 +45,75 @@ class Published:
 
 
 def publish_catalog(catalog: Catalog, store: Store) -> tuple[Published, ...]:
-    """Validate every template first, then publish each one; nothing is written on bad input."""
+    """Check and validate every template to publish, then publish each; nothing on a failure."""
     for template in catalog.templates:
         load_config(template.directory)
         version_key(template.version)
+    pending = [t for t in catalog.templates if not _already_published(t, store)]
+    _require_valid(catalog, pending)
     return tuple(publish_template(t, store) for t in catalog.templates)
 
 
+def _require_valid(catalog: Catalog, templates: list[Template]) -> None:
+    """Raise GateFailedError naming every failing scenario unless all of them pass."""
+    if not templates:
+        return
+    from pavedroad import catalog_validate  # deferred: it loads the renderer and the scanners
+
+    results = catalog_validate.validate(catalog, [t.id for t in templates])
+    if not all(r.ok for r in results):
+        raise GateFailedError(
+            "nothing was published: a template to publish fails the checks of "
+            "`paved catalog validate` (zero findings at the release gate, schemas, zizmor); "
+            "fix it and publish again\n" + catalog_validate.render_text(results)
+        )
+
+
 def ensure_published(template: Template, store: Store) -> Source:
-    """Return the store's source of the catalog version, publishing it first to a local store."""
+    """Return the store's source of the catalog version, publishing it first to a local store.
+
+    No validation here: a folder store is this machine's copy of the catalog, not a release,
+    and `paved new` and `paved update` gate the render they make from it. Validating every
+    scenario would add most of a minute to a first `paved new`.
+    """
     if store.is_local:
         publish_template(template, store)
     return source(store, template.id, template.version)
 
 
 def publish_template(template: Template, store: Store) -> Published:
-    """Publish one template version; a no-op when the same files are already published."""
+    """Publish one template version, unvalidated; a no-op when the same files are published."""
     version_key(template.version)
     repo = _target(store, template.id)
     tag = tag_for(template.version)
     with tempfile.TemporaryDirectory(prefix="paved-publish-") as scratch:
-        work = Path(scratch) / "work.git"
-        git_ok(["init", "--quiet", "--bare", str(work)], doing="preparing to publish")
-        _fetch(work, repo)
-        tree = _tree(work, template.directory, Path(scratch) / "index")
-        published_tree = _rev(work, f"refs/tags/{tag}^{{tree}}")
+        work, tree, published_tree = _stage(template, repo, Path(scratch))
         if published_tree is not None:
-            _check_same(template, repo, tree, published_tree)
             return Published(template.id, template.version, tag, repo, created=False)
         commit = _commit(work, tree, template)
         _push(work, repo, commit, tag, newest=_is_newest(template, work))
     return Published(template.id, template.version, tag, repo, created=True)
+
+
+def _already_published(template: Template, store: Store) -> bool:
+    """Return True when this version is in the store with the same files (refuse other files)."""
+    repo = store.repo(template.id)
+    if store.is_local and not Path(repo).is_dir():
+        return False  # never create a repository before validation has passed
+    with tempfile.TemporaryDirectory(prefix="paved-publish-") as scratch:
+        return _stage(template, repo, Path(scratch))[2] is not None
+
+
+def _stage(template: Template, repo: str, scratch: Path) -> tuple[Path, str, str | None]:
+    """Fetch repo into scratch; return the work repo, the template's tree and the published one."""
+    work = scratch / "work.git"
+    git_ok(["init", "--quiet", "--bare", str(work)], doing="preparing to publish")
+    _fetch(work, repo)
+    tree = _tree(work, template.directory, scratch / "index")
+    published_tree = _rev(work, f"refs/tags/{tag_for(template.version)}^{{tree}}")
+    if published_tree is not None:
+        _check_same(template, repo, tree, published_tree)
+    return work, tree, published_tree
 
 
 def _target(store: Store, template_id: str) -> str:

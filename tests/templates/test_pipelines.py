@@ -16,6 +16,8 @@ import pytest
 import yaml
 from tests.templates.helpers import render_template
 
+from pavedroad import workflow_audit
+
 REPO = Path(__file__).resolve().parents[2]
 GITHUB = REPO / "templates" / "github-pipeline"
 GITLAB = REPO / "templates" / "gitlab-pipeline"
@@ -215,7 +217,37 @@ def test_github_template_update_opens_a_pull_request(copie: Any) -> None:
     assert triggers(update)["workflow_dispatch"] is None  # no inputs (checkov CKV_GHA_7)
     runs = [step.get("run") for step in steps(update)]
     assert "paved update" in runs
-    assert any("peter-evans/create-pull-request@" in s.get("uses", "") for s in steps(update))
+    # The write token goes to the runner's own git and gh, never to a third-party action.
+    actions = {s["uses"].split("@")[0] for s in steps(update) if "uses" in s}
+    assert actions == {"actions/checkout", "actions/setup-python"}
+    propose = next(s for s in steps(update) if "gh pr create" in s.get("run", ""))
+    assert propose["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert 'git push --quiet --force origin "${BRANCH}"' in propose["run"]
+
+
+ZERO_SHA = "0" * 40
+
+
+def test_github_main_stage_passes_the_zero_sha_when_the_previous_commit_is_unknown(
+    copie: Any,
+) -> None:
+    gate = workflows(render_template(copie, GITHUB, {}))["paved-gate.yml"]
+    main = next(s for s in steps(gate) if s.get("if") == "github.event_name == 'push'")
+    assert main["env"]["PAVED_CHANGED_SINCE"] == "${{ github.event.before }}"
+    assert f"export PAVED_CHANGED_SINCE={ZERO_SHA}" in main["run"]
+    assert "unset" not in main["run"], "an unset REF falls back to a base that is HEAD itself"
+
+
+@pytest.mark.parametrize(
+    ("template", "scenario"),
+    [(GITHUB, name) for name in sorted(GITHUB_SCENARIOS)]
+    + [(GITLAB, name) for name in sorted(GITLAB_SCENARIOS)],
+)
+def test_zizmor_pedantic_finds_nothing(copie: Any, template: Path, scenario: str) -> None:
+    answers = (GITHUB_SCENARIOS if template == GITHUB else GITLAB_SCENARIOS)[scenario]
+    project = render_template(copie, template, answers)
+    assert workflow_audit.inputs(project), "zizmor has something to audit"
+    assert workflow_audit.audit(project) == ()
 
 
 @pytest.mark.parametrize("scenario", sorted(GITHUB_SCENARIOS))
@@ -306,6 +338,9 @@ def test_gitlab_gate_stages_rules_and_reports(copie: Any) -> None:
         assert f"paved gate --stage {stage} --format gitlab" in script
         assert "--format sarif --output paved.sarif" in script
     assert ci["paved-gate-main"]["interruptible"] is False
+    main = ci["paved-gate-main"]
+    assert main["variables"] == {"PAVED_CHANGED_SINCE": "$CI_COMMIT_BEFORE_SHA"}
+    assert f"export PAVED_CHANGED_SINCE={ZERO_SHA}; fi" in main["script"][0]
     assert ci["paved-gate-nightly"]["timeout"] == "30 minutes"
     artifacts = ci[".paved-gate"]["artifacts"]
     assert artifacts["when"] == "always"

@@ -23,7 +23,7 @@ StoreOption = Annotated[
 
 @handle_errors
 def publish(to: StoreOption = None, catalog: CatalogOption = None) -> None:
-    """Validate the catalog, then publish each template version as a git tag in the store."""
+    """Validate each template to publish like `catalog validate`, then tag it in the store."""
     cat = catalog_mod.load(catalog)
     st = store.resolve(to)
     for done in publish_mod.publish_catalog(cat, st):

@@ -12,7 +12,7 @@ from pavedroad.cache import CACHE_ENV, ResultCache, default_directory
 from pavedroad.cli._common import handle_errors
 from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate_types import GateResult
-from pavedroad.pipeline import gate_repository, scan_selection
+from pavedroad.pipeline import gate_repository, not_gated_note, scan_selection
 from pavedroad.reports import text
 
 PathArg = Annotated[
@@ -56,6 +56,8 @@ def scan(
     typer.echo(text.render_scan(report.findings))
     if selection.note:
         typer.echo(f"note: {selection.note}", err=True)
+    if report.not_gated:
+        typer.echo(f"note: {not_gated_note(report.not_gated)}", err=True)
 
 
 @handle_errors

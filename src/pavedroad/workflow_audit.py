@@ -1,0 +1,100 @@
+"""Audit rendered GitHub Actions files with zizmor (offline, pedantic) for `catalog validate`.
+
+zizmor reads workflows, composite actions, Dependabot and pre-commit configuration. It knows
+nothing of GitLab CI, so a `.gitlab-ci.yml` is checked by its schema only.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pavedroad import proc
+from pavedroad.errors import ScannerError
+
+NAME = "zizmor"
+INPUTS = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".github/actions/*/action.yml",
+    ".github/actions/*/action.yaml",
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    ".pre-commit-config.yaml",
+)
+# --offline: no network, ever. --no-config and --no-ignores: a template cannot switch audits
+# off for itself (a zizmor.yml or an inline `zizmor: ignore` comment would). --strict-collection:
+# a file zizmor cannot parse is a failure, never silently skipped.
+OPTIONS = (
+    "--offline",
+    "--persona=pedantic",
+    "--no-config",
+    "--no-ignores",
+    "--strict-collection",
+    "--no-exit-codes",
+    "--no-progress",
+    "--color=never",
+    "--format=json",
+)
+TIMEOUT = 120.0
+
+
+def audit(root: Path, executable: str | None = None) -> tuple[str, ...]:
+    """Return one problem line per zizmor finding in the GitHub Actions files under root."""
+    files = inputs(root)
+    if not files:
+        return ()
+    exe = executable or find_executable()
+    if exe is None:
+        raise ScannerError(NAME, "the zizmor executable was not found; install zizmor")
+    done = proc.run([exe, *OPTIONS, *files], tool=NAME, cwd=root, timeout=TIMEOUT)
+    if done.returncode != 0:
+        raise ScannerError(NAME, done.stderr.strip()[-500:] or f"exit code {done.returncode}")
+    return tuple(_problems(_parse(done.stdout)))
+
+
+def inputs(root: Path) -> list[str]:
+    """Return the root-relative files zizmor audits, sorted."""
+    found = {p for pattern in INPUTS for p in root.glob(pattern) if p.is_file()}
+    return sorted(p.relative_to(root).as_posix() for p in found)
+
+
+def find_executable() -> str | None:
+    """Return the zizmor binary: beside this Python (the zizmor wheel), else on PATH."""
+    beside = Path(sys.executable).parent / NAME
+    return str(beside) if beside.is_file() else shutil.which(NAME)
+
+
+def _parse(stdout: str) -> list[dict[str, Any]]:
+    try:
+        results = json.loads(stdout)
+    except json.JSONDecodeError as exc:
+        raise ScannerError(NAME, f"unreadable JSON output: {exc}") from None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise ScannerError(NAME, "unexpected JSON output: not a list of findings")
+    return results
+
+
+def _problems(results: Sequence[dict[str, Any]]) -> Iterator[str]:
+    for result in results:
+        path, line, note = _where(result.get("locations") or [])
+        detail = f" ({note})" if note else ""
+        yield f"zizmor: {result.get('ident')} {path}:{line} {result.get('desc')}{detail}"
+
+
+def _where(locations: Sequence[dict[str, Any]]) -> tuple[str, int, str]:
+    """Return (path, 1-based line, annotation) of the primary location (else the first)."""
+    if not locations:
+        return "?", 0, ""
+    primary = next(
+        (loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
+        locations[0],
+    )
+    symbolic = primary.get("symbolic", {})
+    key = symbolic.get("key", {}).get("Local", {})
+    row = primary.get("concrete", {}).get("location", {}).get("start_point", {}).get("row", -1)
+    return str(key.get("verbatim_path", "?")), int(row) + 1, str(symbolic.get("annotation", ""))
