@@ -9,10 +9,10 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
-from pavedroad import catalog
-from pavedroad.questions import load_config, resolve_answers
+from pavedroad.catalog import model as catalog
+from pavedroad.catalog.questions import load_config, resolve_answers
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners.checkov import select_files
-from pavedroad.workspace import collect
 
 # Built from pieces so that no scanner flags this file itself.
 AWS_KEY_ID = "AKIA" + "Z7QX3VYD2LKMN4PW"
@@ -147,6 +147,6 @@ def describe(root: Path) -> dict[str, int]:
 
 def dockerfiles(root: Path) -> list[str]:
     """Return every Dockerfile of the corpus, repo-relative."""
-    from pavedroad.scanners.rules import is_dockerfile
+    from pavedroad.scanners.own_rules import is_dockerfile
 
     return [f for f in collect(root).files if is_dockerfile(f)]

@@ -35,11 +35,11 @@ import corpus  # noqa: E402 - the bench folder is not a package
 import parity  # noqa: E402
 from measure import Measurement, measure  # noqa: E402
 
-from pavedroad.cache import ResultCache, units  # noqa: E402
-from pavedroad.incremental import select  # noqa: E402
+from pavedroad.scan.cache import ResultCache, units  # noqa: E402
+from pavedroad.scan.changes import select  # noqa: E402
+from pavedroad.scan.workspace import collect  # noqa: E402
 from pavedroad.scanners import SCANNERS, checkov_warm  # noqa: E402
 from pavedroad.scanners.checkov import OFFLINE_ENV  # noqa: E402
-from pavedroad.workspace import collect  # noqa: E402
 
 MARKER = ".paved-bench"
 FINDING_FIELDS = ("scanner", "rule_id", "path", "start_line", "end_line", "severity", "message")

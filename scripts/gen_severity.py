@@ -1,4 +1,4 @@
-"""Generate src/pavedroad/severity/checkov.yaml from the installed checkov's check registries.
+"""Generate the checkov severity map (scanners/checkov_severity/checkov.yaml) from checkov.
 
 checkov's open-source checks carry no severity, so Paved Road assigns one to every check id the
 installed checkov can emit in the frameworks it runs: an explicit table for the checks that
@@ -16,7 +16,9 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "src/pavedroad/severity/checkov.yaml"
+OUTPUT = (
+    Path(__file__).resolve().parent.parent / "src/pavedroad/scanners/checkov_severity/checkov.yaml"
+)
 FRAMEWORKS = (
     "dockerfile",
     "terraform",

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from tests.helpers import make_finding
 from tests.scanners.helpers import fake_tool, write_tree
 
-from pavedroad import cache
-from pavedroad.cache import ResultCache, decode, encode, units
 from pavedroad.findings import Finding, Severity
+from pavedroad.scan import cache
+from pavedroad.scan.cache import ResultCache, decode, encode, units
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.hadolint import HadolintScanner
 from pavedroad.scanners.secrets import SecretsScanner

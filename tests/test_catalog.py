@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import catalog_yaml
 
-from pavedroad import catalog
+from pavedroad.catalog import model as catalog
 from pavedroad.errors import ConfigError, UserError
 
 

@@ -14,7 +14,9 @@ from tests.helpers import (
 )
 from typer.testing import CliRunner
 
-from pavedroad import catalog, catalog_validate, workflow_audit
+from pavedroad.catalog import model as catalog
+from pavedroad.catalog import validate as catalog_validate
+from pavedroad.catalog import workflow_audit
 from pavedroad.cli import app
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}

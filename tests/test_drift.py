@@ -9,9 +9,11 @@ import pytest
 from tests.update_helpers import POLICY, Workbench, commit, git
 from typer.testing import CliRunner
 
-from pavedroad import drift, policy, store
+from pavedroad.catalog import store
 from pavedroad.cli import app
 from pavedroad.cli.drift import RENDERERS, DriftFormat
+from pavedroad.policy import file as policy
+from pavedroad.project import drift
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 STRICT = policy.parse(

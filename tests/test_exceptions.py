@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from pavedroad import exceptions, gate, policy
 from pavedroad.errors import ConfigError
+from pavedroad.exceptions import records as exceptions
 from pavedroad.findings import Finding, Severity, fingerprint
-from pavedroad.gate_types import Verdict
+from pavedroad.gate import evaluate as gate
+from pavedroad.gate.result import Verdict
+from pavedroad.policy import file as policy
 
 TODAY = dt.date(2026, 3, 1)
 POLICY = policy.parse(policy.DEFAULT_POLICY, "policy.yaml")

@@ -15,7 +15,7 @@ from tests.test_incremental import git, init_repo
 from typer.testing import CliRunner
 
 from pavedroad.cli import app
-from pavedroad.incremental import select
+from pavedroad.scan.changes import select
 
 ZERO_SHA = "0" * 40
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}

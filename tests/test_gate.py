@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pavedroad import gate, policy
 from pavedroad.findings import Finding, Severity, fingerprint
-from pavedroad.gate_types import Verdict
+from pavedroad.gate import evaluate as gate
+from pavedroad.gate.result import Verdict
+from pavedroad.policy import file as policy
 
 
 def _finding(severity: Severity, rule: str = "CKV_X_1", inline: bool = False) -> Finding:

@@ -15,15 +15,15 @@ import pytest
 from tests.scanners.helpers import AWS_KEY_ID, AWS_SECRET, CREDS, PRIVATE_KEY, write_tree
 from typer.testing import CliRunner
 
-from pavedroad import policy
 from pavedroad.cli import app
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate import evaluate
-from pavedroad.gate_types import Verdict
-from pavedroad.scan import scan
-from pavedroad.shipping import copy_sources
-from pavedroad.workspace import collect
+from pavedroad.gate.evaluate import evaluate
+from pavedroad.gate.result import Verdict
+from pavedroad.policy import file as policy
+from pavedroad.scan.run import scan
+from pavedroad.scan.shipping import copy_sources
+from pavedroad.scan.workspace import collect
 
 GIT_ENV = {
     **os.environ,
@@ -343,7 +343,7 @@ def test_a_shipped_finding_says_why_it_is_gated(tmp_path: Path) -> None:
 
 
 def test_drift_reports_a_weaker_unscanned_setting() -> None:
-    from pavedroad.drift import compare_policies
+    from pavedroad.project.drift import compare_policies
 
     strict = policy.parse({**policy.DEFAULT_POLICY, "unscanned": "block"}, "policy")
     default = policy.parse(policy.DEFAULT_POLICY, "policy")

@@ -12,9 +12,9 @@ from tests.helpers import VULNERABLE_FILES, catalog_yaml, tiny_template_files, w
 from tests.update_helpers import Workbench, commit
 from typer.testing import CliRunner
 
-from pavedroad import workspace
+from pavedroad.catalog.scratch import remove_tree
 from pavedroad.cli import app
-from pavedroad.scratch import remove_tree
+from pavedroad.scan import workspace
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
 BAD_DATES = ["2026-13-45", "2026-02-30"]

@@ -8,8 +8,8 @@ import pytest
 from tests.helpers import catalog_yaml, tiny_template_files, write_tree
 from typer.testing import CliRunner
 
+from pavedroad.catalog.jinja_guard import BLOCKED_FILTERS
 from pavedroad.cli import app
-from pavedroad.jinja_guard import BLOCKED_FILTERS
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
 SECRET = "AKIAHOSTILE-SECRET-VALUE"
@@ -100,7 +100,7 @@ def test_huge_range_in_a_question_is_a_config_error(
 def test_endless_template_stops_at_the_time_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.jinja_guard.RENDER_SECONDS", 2)
+    monkeypatch.setattr("pavedroad.catalog.jinja_guard.RENDER_SECONDS", 2)
     loop = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
     catalog = _catalog(tmp_path, {"template/slow.txt.jinja": loop + "\n"})
     dest = tmp_path / "svc"

@@ -13,8 +13,8 @@ import pytest
 from tests.helpers import catalog_yaml, tiny_template_files, write_tree
 from typer.testing import CliRunner
 
+from pavedroad.catalog.scratch import MARKER
 from pavedroad.cli import app
-from pavedroad.scratch import MARKER
 
 COPIER = "_subdirectory: template\nname:\n  type: str\n  default: demo\n"
 SLOW = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n"
@@ -89,7 +89,7 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("marker", ["", "not-a-pid host", "999999999 another-host"])
 def test_sweep_leaves_what_it_cannot_prove_is_stale(tmp_path: Path, marker: str) -> None:
-    from pavedroad.scratch import sweep
+    from pavedroad.catalog.scratch import sweep
 
     folder = tmp_path / ".svc.paved-x"
     folder.mkdir()

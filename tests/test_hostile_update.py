@@ -14,7 +14,7 @@ from tests.update_helpers import Workbench, git, snapshot
 from typer.testing import CliRunner
 
 from pavedroad.cli import app
-from pavedroad.update_guard import MARKER, ROLLBACK, check_killed_update
+from pavedroad.project.update_guard import MARKER, ROLLBACK, check_killed_update
 
 pytestmark = pytest.mark.slow
 

@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from tests.helpers import tool_of
 from tests.scanners.helpers import BUCKET, CREDS, DEPLOYMENT, DOCKERFILE, PRIVATE_KEY, write_tree
 
-from pavedroad import catalog, incremental, proc
-from pavedroad.cache import ResultCache, units
+from pavedroad import proc
+from pavedroad.catalog import model as catalog
 from pavedroad.errors import PavedError, UserError
 from pavedroad.findings import Finding
-from pavedroad.incremental import (
+from pavedroad.gate.run import gate_repository
+from pavedroad.scan import changes as incremental
+from pavedroad.scan.cache import ResultCache, units
+from pavedroad.scan.changes import (
     Selection,
     change_set,
     default_ref,
@@ -29,10 +32,9 @@ from pavedroad.incremental import (
     kubernetes_manifests,
     select,
 )
-from pavedroad.pipeline import gate_repository
-from pavedroad.scan import ScanReport, restrict, scan
+from pavedroad.scan.run import ScanReport, restrict, scan
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners.hadolint import HadolintScanner
-from pavedroad.workspace import collect
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import VULNERABLE_FILES, write_tree
 
-from pavedroad.scan import scan
+from pavedroad.scan.run import scan
 
 
 def test_guard_refuses_and_records_connections(network_guard: Path, tmp_path: Path) -> None:

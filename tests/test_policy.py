@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pavedroad import policy
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.findings import Severity
+from pavedroad.policy import file as policy
 
 
 def _write(root: Path, text: str) -> Path:

@@ -12,7 +12,7 @@ from tests.helpers import VULNERABLE_FILES, write_tree
 from tests.update_helpers import Workbench, fake_gate, git
 from typer.testing import CliRunner
 
-from pavedroad import publish, store
+from pavedroad.catalog import publish, store
 from pavedroad.cli import app
 from pavedroad.errors import ConfigError, GateFailedError, UserError
 

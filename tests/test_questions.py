@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from tests.helpers import TINY_COPIER, tiny_template_files, write_tree
 
+from pavedroad.catalog.questions import Question, load_config, resolve_answers
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.questions import Question, load_config, resolve_answers
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_ci_exit_code_follows_pytest(tmp_path: Path, pytest_code: int, ci_code: 
 
 
 def test_every_own_rule_links_to_its_readme_section() -> None:
-    from pavedroad.scanners.rules import RULES
+    from pavedroad.scanners.own_rules import RULES
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^### (PAVED_\w+)$", readme, flags=re.M))

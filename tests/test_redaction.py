@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from pavedroad.cli import app
 from pavedroad.findings import fingerprint
-from pavedroad.redact import REDACTED, redact, redact_finding
+from pavedroad.scan.redact import REDACTED, redact, redact_finding
 
 CURL_PASSWORD = "Xk9pQ2vLm8RtZ4wNq7"
 GITHUB_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"

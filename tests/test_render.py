@@ -6,9 +6,9 @@ import pytest
 import yaml
 from tests.helpers import tiny_template_files, write_tree
 
-from pavedroad import catalog
+from pavedroad.catalog import model as catalog
+from pavedroad.catalog.render import check_destination, read_answers, render
 from pavedroad.errors import RenderError, UserError
-from pavedroad.render import check_destination, read_answers, render
 
 ANSWERS = {"name": "demo", "flavour": "plain", "replicas": 2}
 

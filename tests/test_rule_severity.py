@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pavedroad import severity
 from pavedroad.findings import Severity
-from pavedroad.rules import rule_severity
 from pavedroad.scanners import checkov, hadolint, secrets
-from pavedroad.scanners.rules import RULES, paved_finding
+from pavedroad.scanners import checkov_severity as severity
+from pavedroad.scanners.own_rules import RULES, paved_finding
+from pavedroad.scanners.severities import rule_severity
 
 # Dockerfile lines that make hadolint report many of its rules at their default level.
 NOISY_DOCKERFILE = """\
@@ -97,8 +97,9 @@ def test_installed_hadolint_reports_the_levels_of_the_table(tmp_path: Path) -> N
 
 
 def test_exception_for_sudo_needs_the_controls_of_a_blocking_finding() -> None:
-    from pavedroad import exceptions, policy
     from pavedroad.errors import ConfigError
+    from pavedroad.exceptions import records as exceptions
+    from pavedroad.policy import file as policy
 
     record = {
         "id": "EXC-0001",

@@ -15,16 +15,16 @@ from tests.scanners.helpers import (
     write_tree,
 )
 
-from pavedroad import scan as scan_module
-from pavedroad.cache import ResultCache
 from pavedroad.errors import ScannerError, UserError
 from pavedroad.findings import Finding, Severity
-from pavedroad.scan import ScanReport, scan
+from pavedroad.scan import run as scan_module
+from pavedroad.scan.cache import ResultCache
+from pavedroad.scan.run import ScanReport, scan
 from pavedroad.scanners import SCANNERS
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.hadolint import HadolintScanner
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import NOT_SCANNED, paved_finding
+from pavedroad.scanners.own_rules import NOT_SCANNED, paved_finding
 from pavedroad.scanners.secrets import SecretsScanner
 
 

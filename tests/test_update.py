@@ -18,11 +18,11 @@ from tests.update_helpers import (
     snapshot,
 )
 
-from pavedroad import migrations
-from pavedroad.catalog import Migration
+from pavedroad.catalog.model import Migration
+from pavedroad.catalog.questions import Question
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.questions import Question
-from pavedroad.update import UpdateRequest, UpdateResult, update
+from pavedroad.project import migrations
+from pavedroad.project.update import UpdateRequest, UpdateResult, update
 
 README_V2 = "# {{ name }}\n\nIntro.\n\n## Usage\n\nRun it.\n\n## Security\n\nSee SECURITY.md.\n"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.update_helpers import Workbench, fake_gate
 
-from pavedroad.update import UpdateRequest, update
+from pavedroad.project.update import UpdateRequest, update
 
 TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
 WORKFLOW = f"""\

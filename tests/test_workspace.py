@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pavedroad import workspace
 from pavedroad.errors import UserError
-from pavedroad.workspace import SkippedFile, collect
+from pavedroad.scan import workspace
+from pavedroad.scan.workspace import SkippedFile, collect
 
 
 def _write(root: Path, rel: str, content: str | bytes = "x = 1\n") -> Path:

@@ -10,10 +10,11 @@ from typing import Any
 import yaml
 from tests.helpers import make_finding, write_tree
 
-from pavedroad import catalog, publish, store
+from pavedroad.catalog import model as catalog
+from pavedroad.catalog import publish, store
+from pavedroad.catalog.render import render
 from pavedroad.findings import Severity
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
-from pavedroad.render import render
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 
 COPIER_V1 = """\
 _subdirectory: template

@@ -41,8 +41,14 @@ def test_gate_imports_only_what_it_uses() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(done.stdout.split())
-    assert "pavedroad.pipeline" in loaded
-    heavy = {"copier", "jinja2", "questionary", "pavedroad.catalog", "pavedroad.render"}
+    assert "pavedroad.gate.run" in loaded
+    heavy = {
+        "copier",
+        "jinja2",
+        "questionary",
+        "pavedroad.catalog.model",
+        "pavedroad.catalog.render",
+    }
     assert not heavy & loaded
 
 

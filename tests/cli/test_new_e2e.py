@@ -9,7 +9,7 @@ import yaml
 from tests.helpers import VULNERABLE_FILES, catalog_yaml, tiny_template_files, write_tree
 from typer.testing import CliRunner
 
-from pavedroad import catalog
+from pavedroad.catalog import model as catalog
 from pavedroad.cli import app
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
@@ -147,7 +147,7 @@ def test_ctrl_c_exits_130_and_leaves_nothing(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pavedroad.render._copy", interrupted)
+    monkeypatch.setattr("pavedroad.catalog.render._copy", interrupted)
     dest = tmp_path / "svc"
     result = CliRunner().invoke(
         app, ["new", "tiny", str(dest), "--defaults", "--catalog", str(tiny_catalog)], env=ENV

@@ -46,7 +46,7 @@ def test_help_snapshots(args: list[str]) -> None:
 def test_update_prints_the_security_summary(
     bench: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.update.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.update.gate_repository", fake_gate())
     project = bench.new_project()
     bench.edit({"template/.github/workflows/ci.yml": "name: ci\non: [push]\njobs: {}\n"})
     bench.release("1.1.0")
@@ -63,14 +63,14 @@ def test_update_prints_the_security_summary(
 
 
 def test_up_to_date_says_so(bench: Workbench, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pavedroad.update.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.update.gate_repository", fake_gate())
     project = bench.new_project()
     code, out, _ = paved(bench, project)
     assert code == 0 and "the latest published version; nothing to do" in out
 
 
 def test_conflict_exits_1_listing_files(bench: Workbench, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pavedroad.update.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.update.gate_repository", fake_gate())
     project = bench.new_project()
     (project / "README.md").write_text("# svc\n\nOur own intro.\n\n## Usage\n\nRun it.\n")
     commit(project)
@@ -87,7 +87,9 @@ def test_conflict_exits_1_listing_files(bench: Workbench, monkeypatch: pytest.Mo
 def test_blocked_gate_exits_1_and_the_rollback_is_exact(
     bench: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.update.gate_repository", fake_gate((blocking_finding(),)))
+    monkeypatch.setattr(
+        "pavedroad.project.update.gate_repository", fake_gate((blocking_finding(),))
+    )
     project = bench.new_project()
     before = snapshot(project)
     bench.edit({"template/extra.txt": "new file\n"}, remove=("template/config/app.toml.jinja",))
@@ -138,7 +140,7 @@ def test_real_release_gate_blocks_an_update_that_adds_a_secret(bench: Workbench)
 def test_new_question_is_prompted_on_a_terminal(
     bench: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.update.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.update.gate_repository", fake_gate())
     monkeypatch.setattr("pavedroad.cli.update.is_terminal", lambda: True)
     project = bench.new_project()
     bench.edit(

@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import make_finding
 
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_ENV = "PAVED_UPDATE_SNAPSHOTS"

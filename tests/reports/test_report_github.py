@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports.github import GithubReporter, escape_data, escape_property
 
 REPORTER = GithubReporter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports.gitlab import GitlabReporter
 
 REPORTER = GitlabReporter()

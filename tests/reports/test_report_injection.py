@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pavedroad.cli import app
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports import junit, markdown, text
 from pavedroad.textsafe import printable, printable_lines
 

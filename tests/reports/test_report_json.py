@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports import json as json_report
 from pavedroad.reports.json import FINDING_KEYS, JsonReporter
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports.junit import JunitReporter
 
 REPORTER = JunitReporter()

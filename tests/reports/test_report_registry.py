@@ -9,7 +9,7 @@ import pytest
 
 from pavedroad import reports
 from pavedroad.findings import Severity
-from pavedroad.gate_types import GateResult, Verdict
+from pavedroad.gate.result import GateResult, Verdict
 from pavedroad.reports import FORMATS, REPORTERS
 from pavedroad.reports._common import count_phrase
 from pavedroad.reports.github import command_for

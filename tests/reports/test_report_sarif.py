@@ -12,7 +12,7 @@ import pytest
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports import REPORTERS
 from pavedroad.reports.sarif import SarifReporter
 

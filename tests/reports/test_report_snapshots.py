@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports import FORMATS, REPORTERS
 from pavedroad.reports.interface import Reporter
 from pavedroad.reports.sarif import SarifReporter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports import text
 from pavedroad.reports.text import render, render_scan
 

@@ -9,8 +9,8 @@ import pytest
 from tests.scanners.helpers import BROKEN_FILES, IAC_FILES, SITECUSTOMIZE, shifted, write_tree
 
 from pavedroad.findings import Finding
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners.checkov import CheckovScanner
-from pavedroad.workspace import collect
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from tests.scanners.helpers import fake_tool, write_tree
 
-from pavedroad import cache
-from pavedroad.cache import ResultCache, units
 from pavedroad.errors import ScannerError
+from pavedroad.scan import cache
+from pavedroad.scan.cache import ResultCache, units
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import checkov
 from pavedroad.scanners import checkov_coverage as coverage
 from pavedroad.scanners.checkov import CheckovScanner
-from pavedroad.workspace import collect
 
 BUCKET_JSON = json.dumps(
     {"resource": {"aws_s3_bucket": {"data": {"bucket": "my-data", "acl": "public-read-write"}}}}

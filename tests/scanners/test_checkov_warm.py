@@ -15,9 +15,9 @@ import pytest
 from tests.helpers import write_tree
 
 from pavedroad.findings import Finding
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import checkov_warm
 from pavedroad.scanners.checkov import OFFLINE_ENV, CheckovScanner
-from pavedroad.workspace import collect
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from tests.helpers import MINIMAL_WORKFLOW, write_tree
 
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners.checkov import CheckovScanner
-from pavedroad.workspace import collect
 
 VALID = MINIMAL_WORKFLOW
 # An expression in cancel-in-progress is valid for GitHub but fails checkov's bundled schema.

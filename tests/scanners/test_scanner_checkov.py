@@ -13,10 +13,10 @@ from tests.scanners.helpers import SITECUSTOMIZE
 from pavedroad import proc
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import checkov, checkov_names
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.workspace import collect
 
 
 def _one(findings: tuple[Finding, ...], rule: str, path: str) -> Finding:

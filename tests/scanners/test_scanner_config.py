@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from pavedroad.cli import app
 from pavedroad.findings import Finding, Severity
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import hadolint, secrets_baseline
 from pavedroad.scanners.hadolint import HadolintScanner
-from pavedroad.scanners.rules import SCANNER_CONFIG
+from pavedroad.scanners.own_rules import SCANNER_CONFIG
 from pavedroad.scanners.secrets import BASELINE, SecretsScanner
-from pavedroad.workspace import collect
 
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
@@ -286,9 +286,10 @@ def test_dangling_policy_link_out_of_the_repo_is_refused(tmp_path: Path) -> None
 
 
 def test_exception_request_never_writes_through_a_link_out_of_the_repo(tmp_path: Path) -> None:
-    from pavedroad import exception_request, policy
     from pavedroad.errors import ConfigError
-    from pavedroad.rules import rule_severity
+    from pavedroad.exceptions import request as exception_request
+    from pavedroad.policy import file as policy
+    from pavedroad.scanners.severities import rule_severity
 
     root = write_tree(tmp_path / "repo", {"app.py": "print(1)\n"})
     (root / ".pavedroad").mkdir()
@@ -300,8 +301,8 @@ def test_exception_request_never_writes_through_a_link_out_of_the_repo(tmp_path:
 
 
 def test_baseline_finding_is_reported_once_with_the_cache(tmp_path: Path) -> None:
-    from pavedroad.cache import ResultCache
-    from pavedroad.scan import scan
+    from pavedroad.scan.cache import ResultCache
+    from pavedroad.scan.run import scan
 
     hiding = _template_baseline(**WEAKENINGS["exclude-line"])
     root = write_tree(tmp_path / "repo", {**SECRET_FILES, BASELINE: hiding})

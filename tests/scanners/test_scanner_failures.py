@@ -17,10 +17,10 @@ from tests.scanners.helpers import (
 )
 
 from pavedroad.errors import ScannerError
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners.checkov import CheckovScanner
 from pavedroad.scanners.hadolint import HadolintScanner
 from pavedroad.scanners.interface import Scanner
-from pavedroad.workspace import collect
 
 Factory = Callable[..., Scanner]
 TOOLS: list[tuple[str, Factory]] = [("checkov", CheckovScanner), ("hadolint", HadolintScanner)]

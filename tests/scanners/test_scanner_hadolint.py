@@ -9,9 +9,9 @@ from tests.scanners.helpers import BROKEN_DOCKERFILE, DOCKERFILE, shifted, write
 
 from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import hadolint
 from pavedroad.scanners.hadolint import HadolintScanner
-from pavedroad.workspace import collect
 
 IGNORING = """\
 FROM ubuntu:22.04

@@ -21,9 +21,9 @@ from tests.scanners.helpers import (
 
 from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity
+from pavedroad.scan.workspace import collect
 from pavedroad.scanners import secrets
 from pavedroad.scanners.secrets import SecretsScanner
-from pavedroad.workspace import collect
 
 
 def _scan(root: Path, scanner: SecretsScanner | None = None) -> tuple[Finding, ...]:

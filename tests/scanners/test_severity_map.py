@@ -8,9 +8,9 @@ from types import ModuleType
 
 import pytest
 
-from pavedroad import severity
 from pavedroad.findings import Severity
 from pavedroad.scanners import checkov as checkov_adapter
+from pavedroad.scanners import checkov_severity as severity
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_severity.py"
 
@@ -40,7 +40,9 @@ def test_severity_covers_every_check(installed: dict[str, set[str]]) -> None:
 @pytest.mark.slow
 def test_committed_map_is_the_generated_one() -> None:
     generator = _generator()
-    committed = (SCRIPT.parents[1] / "src/pavedroad/severity/checkov.yaml").read_text("utf-8")
+    committed = (
+        SCRIPT.parents[1] / "src/pavedroad/scanners/checkov_severity/checkov.yaml"
+    ).read_text("utf-8")
     assert committed == generator.generate(), "run python scripts/gen_severity.py"
 
 

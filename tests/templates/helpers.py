@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from pavedroad import policy
+from pavedroad.policy import file as policy
 
 
 def render_template(copie: Any, template: Path, answers: dict[str, Any]) -> Path:

@@ -11,7 +11,9 @@ import pytest
 import yaml
 from tests.templates.helpers import render_template
 
-from pavedroad import exceptions, policy
+from pavedroad.exceptions import records as exceptions
+
+from pavedroad.policy import file as policy
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "k8s-workload"

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from tests.templates.helpers import render_template
 
-from pavedroad import workflow_audit
+from pavedroad.catalog import workflow_audit
 
 REPO = Path(__file__).resolve().parents[2]
 GITHUB = REPO / "templates" / "github-pipeline"

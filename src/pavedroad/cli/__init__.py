@@ -20,8 +20,8 @@ from pavedroad.textsafe import printable_lines
 # then skips pydantic, jinja and the catalog code, which were most of its start-up time.
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("pavedroad.cli.new", "new"),
-    "scan": ("pavedroad.cli.scan", "scan"),
-    "gate": ("pavedroad.cli.scan", "gate"),
+    "scan": ("pavedroad.cli.gate", "scan"),
+    "gate": ("pavedroad.cli.gate", "gate"),
     "update": ("pavedroad.cli.update", "update"),
     "drift": ("pavedroad.cli.drift", "drift"),
     "catalog": ("pavedroad.cli.catalog", "app"),

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from pavedroad import catalog as catalog_mod
+from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog.questions import Question, load_config
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.cli.publish import publish
 from pavedroad.errors import GateFailedError
-from pavedroad.questions import Question, load_config
 
 app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True, add_completion=False)
 
@@ -84,7 +84,7 @@ def validate(
 ) -> None:
     """Render every scenario, require zero findings at the release gate, check schemas."""
     cat = catalog_mod.load(catalog)
-    from pavedroad import catalog_validate  # deferred: it loads the renderer
+    from pavedroad.catalog import validate as catalog_validate  # deferred: it loads the renderer
 
     results = catalog_validate.validate(cat, template_ids or ())
     typer.echo(catalog_validate.render_text(results))

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import doctor as doctor_mod
 from pavedroad.cli._common import handle_errors
+from pavedroad.project import doctor as doctor_mod
 
 
 @handle_errors

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import catalog as catalog_mod
-from pavedroad import drift as drift_mod
-from pavedroad import store
+from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog import store
 from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.project import drift as drift_mod
 
 
 class DriftFormat(enum.StrEnum):

@@ -7,10 +7,14 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import clock, exception_request, exception_review, exceptions, policy
+from pavedroad import clock
 from pavedroad.cli._common import handle_errors, is_terminal
 from pavedroad.errors import UserError
-from pavedroad.rules import rule_severity
+from pavedroad.exceptions import records as exceptions
+from pavedroad.exceptions import request as exception_request
+from pavedroad.exceptions import review as exception_review
+from pavedroad.policy import file as policy
+from pavedroad.scanners.severities import rule_severity
 from pavedroad.textsafe import printable, printable_lines
 
 app = typer.Typer(

@@ -10,16 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
-from pavedroad import catalog as catalog_mod
-from pavedroad import publish, store
+from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog import publish, store
+from pavedroad.catalog.questions import Question, load_config, resolve_answers
+from pavedroad.catalog.render import Rendered, check_destination, render
 from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.edges import load_yaml
 from pavedroad.errors import GateFailedError, UserError
-from pavedroad.gate_types import GateResult
-from pavedroad.pipeline import gate_repository
-from pavedroad.questions import Question, load_config, resolve_answers
-from pavedroad.render import Rendered, check_destination, render
+from pavedroad.gate.result import GateResult
+from pavedroad.gate.run import gate_repository
 from pavedroad.reports import text
-from pavedroad.schema import load_yaml
 
 VERIFY_STAGE = "release"
 

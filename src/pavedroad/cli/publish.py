@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import catalog as catalog_mod
-from pavedroad import publish as publish_mod
-from pavedroad import store
+from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog import publish as publish_mod
+from pavedroad.catalog import store
 from pavedroad.cli._common import CatalogOption, handle_errors
 
 StoreOption = Annotated[

@@ -7,16 +7,16 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import update as update_mod
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.cli.new import is_terminal, parse_data, prompt_answer, retry_message
 from pavedroad.errors import GateFailedError
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
+from pavedroad.project import update as update_mod
+from pavedroad.project.update import UpdateRequest, UpdateResult
+from pavedroad.project.update_guard import ROLLBACK, after_apply
 from pavedroad.reports import text
 from pavedroad.reports._common import count_phrase, counts
 from pavedroad.textsafe import printable_lines
-from pavedroad.update import UpdateRequest, UpdateResult
-from pavedroad.update_guard import ROLLBACK, after_apply
 
 MAX_NEW_FINDINGS = 5
 MAX_DIFF_LINES = 40

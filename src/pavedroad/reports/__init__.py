@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 from pavedroad.reports.github import GithubReporter
 from pavedroad.reports.gitlab import GitlabReporter
 from pavedroad.reports.interface import Reporter

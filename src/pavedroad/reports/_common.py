@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import assert_never
 
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.textsafe import printable
 
 VERDICT_ORDER: tuple[Verdict, ...] = tuple(Verdict)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from pavedroad.findings import Severity
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports._common import first_line, one_line, ordered, repo_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pavedroad.gate_types import GateResult
+from pavedroad.gate.result import GateResult
 
 
 class Reporter(Protocol):

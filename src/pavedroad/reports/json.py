@@ -45,7 +45,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pavedroad.gate_types import GatedFinding, GateResult
+from pavedroad.gate.result import GatedFinding, GateResult
 from pavedroad.reports._common import counts, ordered
 
 SCHEMA = "pavedroad/gate/v1"

@@ -25,7 +25,7 @@ from typing import Any, assert_never
 from urllib.parse import quote
 
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports._common import (
     EXCEPTION_COMMAND,
     first_line,
@@ -39,7 +39,7 @@ from pavedroad.reports._common import (
     scanner_names,
     truncate,
 )
-from pavedroad.reports._tools import installed_version, tool_info
+from pavedroad.scanners.tool_info import installed_version, tool_info
 
 JsonObject = dict[str, Any]
 VersionLookup = Callable[[str], str | None]

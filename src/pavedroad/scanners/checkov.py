@@ -13,11 +13,12 @@ from typing import Any
 
 import yaml
 
-from pavedroad import proc, severity
+from pavedroad import proc
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, fingerprint
 from pavedroad.scanners import argv as arg_limits
 from pavedroad.scanners import checkov_names, checkov_warm, yaml_guard
+from pavedroad.scanners import checkov_severity as severity
 from pavedroad.scanners.checkov_coverage import (
     CANARY,
     checkov_inputs,
@@ -26,7 +27,7 @@ from pavedroad.scanners.checkov_coverage import (
 )
 from pavedroad.scanners.checkov_coverage import relpath as _relpath
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
+from pavedroad.scanners.own_rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
 
 NAME = "checkov"
 # Not checkov's secrets framework: detect-secrets covers secrets, and checkov's is slow.

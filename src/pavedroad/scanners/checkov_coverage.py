@@ -16,7 +16,7 @@ from typing import Any
 
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding
-from pavedroad.scanners.rules import PARSE_ERROR, is_dockerfile, paved_finding
+from pavedroad.scanners.own_rules import PARSE_ERROR, is_dockerfile, paved_finding
 
 NAME = "checkov"
 _YAML = (".yaml", ".yml")

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pavedroad.errors import ScannerError
-from pavedroad.scanners.rules import is_dockerfile
+from pavedroad.scanners.own_rules import is_dockerfile
 
 # checkov.common.util.dockerfile.DOCKERFILE_MASK (checkov 3.x), which decides what it reads.
 CHECKOV_DOCKERFILE = re.compile(r"^(?:.+\.)?[Dd]ockerfile(?:\..+)?$")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from pavedroad.findings import Finding, fingerprint
-from pavedroad.scanners.rules import REMOTE_ADD
+from pavedroad.scanners.own_rules import REMOTE_ADD
 
 _ADD = re.compile(r"^\s*ADD\s+(.*)$", re.IGNORECASE | re.DOTALL)
 _REMOTE = re.compile(r"^https?://", re.IGNORECASE)

@@ -21,19 +21,19 @@ from typing import Any
 import yaml
 
 from pavedroad import confine, proc
+from pavedroad.edges import load_yaml
 from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
 from pavedroad.scanners import argv
 from pavedroad.scanners.dockerfile_checks import remote_adds
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import (
+from pavedroad.scanners.own_rules import (
     PARSE_ERROR,
     Weakening,
     excerpt,
     is_dockerfile,
     paved_finding,
 )
-from pavedroad.schema import load_yaml
 
 NAME = "hadolint"
 DEFAULT_TIMEOUT = 300.0
@@ -46,7 +46,8 @@ LEVELS: Mapping[str, Severity] = {
 }
 # hadolint's default level of each DL rule (2.15), the one source of every DL severity:
 # the adapter grades a finding by it (a level the repository's config raises counts) and
-# pavedroad.rules judges exceptions by it. DL1001 and DL3057 are off unless a config enables them.
+# scanners/severities.py judges exceptions by it. DL1001 and DL3057 are off unless a config
+# enables them.
 DEFAULT_LEVELS: Mapping[str, str] = {
     **dict.fromkeys(
         (

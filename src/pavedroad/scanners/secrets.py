@@ -28,7 +28,7 @@ from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
 from pavedroad.scanners import yaml_guard
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import (
+from pavedroad.scanners.own_rules import (
     CONFLICT_MARKER,
     NOT_FULLY_SCANNED,
     config_finding,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pavedroad import confine
 from pavedroad.errors import ConfigError
-from pavedroad.scanners.rules import Weakening
+from pavedroad.scanners.own_rules import Weakening
 
 BASELINE = ".secrets.baseline"
 # detect-secrets keeps its settings in module globals: one user at a time per process.

@@ -12,16 +12,17 @@ from typing import Literal
 
 from packaging.version import Version
 
-from pavedroad import policy, publish, store
-from pavedroad.catalog import Catalog
+from pavedroad.catalog import publish, store
+from pavedroad.catalog.model import Catalog
+from pavedroad.catalog.render import Recorded, recorded, render_source
+from pavedroad.catalog.scratch import scratch
 from pavedroad.errors import PavedError
 from pavedroad.findings import Severity
-from pavedroad.policy import Policy, Stage
-from pavedroad.render import Recorded, recorded, render_source
-from pavedroad.rules import rule_severity
+from pavedroad.policy import file as policy
+from pavedroad.policy.file import Policy, Stage
 from pavedroad.scanners import hadolint, secrets_baseline
-from pavedroad.scanners.rules import Weakening
-from pavedroad.scratch import scratch
+from pavedroad.scanners.own_rules import Weakening
+from pavedroad.scanners.severities import rule_severity
 from pavedroad.textsafe import printable
 
 # Strictest first: a mode further down the list lets more through.

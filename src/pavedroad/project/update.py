@@ -17,23 +17,31 @@ from typing import Any
 import yaml
 from jinja2 import TemplateError
 
-from pavedroad import catalog as catalog_mod
-from pavedroad import migrations, policy, publish, store, update_guard
-from pavedroad import scratch as scratch_mod
-from pavedroad.catalog import Migration, Template
-from pavedroad.drift import PolicyChange, compare_policies
+from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog import publish, store
+from pavedroad.catalog import scratch as scratch_mod
+from pavedroad.catalog.jinja_guard import run_copier, time_limit
+from pavedroad.catalog.model import Migration, Template
+from pavedroad.catalog.questions import Prompt, load_config, resolve_answers
+from pavedroad.catalog.render import (
+    ANSWERS_FILE,
+    Recorded,
+    record_template,
+    recorded,
+    render_source,
+)
+from pavedroad.catalog.scratch import copier_temp
+from pavedroad.catalog.store import Source, git, git_ok
+from pavedroad.edges import safe_load
 from pavedroad.errors import PavedError, ScannerError, UserError
-from pavedroad.gate_types import GateResult
-from pavedroad.jinja_guard import run_copier, time_limit
-from pavedroad.migrations import Moves
-from pavedroad.pipeline import gate_repository
-from pavedroad.questions import Prompt, load_config, resolve_answers
-from pavedroad.redact import redact
-from pavedroad.render import ANSWERS_FILE, Recorded, record_template, recorded, render_source
-from pavedroad.schema import safe_load
-from pavedroad.scratch import copier_temp
-from pavedroad.store import Source, git, git_ok
-from pavedroad.update_guard import after_apply, check_killed_update, unverified
+from pavedroad.gate.result import GateResult
+from pavedroad.gate.run import gate_repository
+from pavedroad.policy import file as policy
+from pavedroad.project import migrations, update_guard
+from pavedroad.project.drift import PolicyChange, compare_policies
+from pavedroad.project.migrations import Moves
+from pavedroad.project.update_guard import after_apply, check_killed_update, unverified
+from pavedroad.scan.redact import redact
 
 STAGE = "release"
 ROLLBACK = update_guard.ROLLBACK

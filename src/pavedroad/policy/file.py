@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pavedroad import confine
+from pavedroad.edges import describe, load_yaml
 from pavedroad.errors import ConfigError, UserError
 from pavedroad.findings import Severity
-from pavedroad.schema import describe, load_yaml
 
 POLICY_PATH = ".pavedroad/policy.yaml"
 Scope = Literal["changed", "full"]

@@ -32,11 +32,11 @@ from typing import Any
 
 from pavedroad import __version__
 from pavedroad.findings import Finding, Severity
-from pavedroad.incremental import is_kubernetes_manifest
+from pavedroad.scan.changes import is_kubernetes_manifest
 from pavedroad.scanners import checkov, hadolint
 from pavedroad.scanners.checkov import TERRAFORM_SUFFIXES, CheckovScanner
 from pavedroad.scanners.hadolint import HadolintScanner
-from pavedroad.scanners.rules import is_dockerfile
+from pavedroad.scanners.own_rules import is_dockerfile
 from pavedroad.scanners.secrets import BASELINE, SecretsScanner
 
 SCHEMA = 1
@@ -265,16 +265,18 @@ def version_tag() -> str:
 
     The digest covers edits made without a version bump (an editable install).
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
+    scanners = package / "scanners"
     sources = sorted(
         p
-        for folder in (package / "scanners", package / "severity")
+        for folder in (scanners, scanners / "checkov_severity")
         for p in folder.iterdir()
         if p.suffix in (".py", ".yaml")
     )
-    sources += [package / "findings.py", package / "cache.py", package / "redact.py"]
-    sources.append(package / "textfile.py")  # how the secrets scanner decodes a file
-    body = [f"{p.name}\0{_file_hash(p)}" for p in sources]
+    sources += [package / "findings.py", package / "textfile.py"]  # textfile: how secrets decode
+    here = package / "scan"
+    sources += [here / "cache.py", here / "redact.py"]
+    body = [f"{p.relative_to(package).as_posix()}\0{_file_hash(p)}" for p in sources]
     return f"{__version__}+{digest(*body)[:16]}"
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pavedroad.exceptions import ExceptionRecord, Status
+from pavedroad.exceptions.records import ExceptionRecord, Status
 from pavedroad.textsafe import printable
 
 PATTERN_REPOS = 2

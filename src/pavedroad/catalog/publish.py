@@ -14,10 +14,9 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from pavedroad.catalog import Catalog, Template
-from pavedroad.errors import GateFailedError, UserError
-from pavedroad.questions import load_config
-from pavedroad.store import (
+from pavedroad.catalog.model import Catalog, Template
+from pavedroad.catalog.questions import load_config
+from pavedroad.catalog.store import (
     Source,
     Store,
     git,
@@ -27,6 +26,7 @@ from pavedroad.store import (
     version_key,
     versions_of_tags,
 )
+from pavedroad.errors import GateFailedError, UserError
 
 BRANCH = "main"
 # Never published: caches a template folder picks up while it is being worked on.
@@ -58,7 +58,9 @@ def _require_valid(catalog: Catalog, templates: list[Template]) -> None:
     """Raise GateFailedError naming every failing scenario unless all of them pass."""
     if not templates:
         return
-    from pavedroad import catalog_validate  # deferred: it loads the renderer and the scanners
+    from pavedroad.catalog import (
+        validate as catalog_validate,  # deferred: it loads the renderer and the scanners
+    )
 
     results = catalog_validate.validate(catalog, [t.id for t in templates])
     if not all(r.ok for r in results):

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from pavedroad.edges import describe, load_yaml
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.schema import describe, load_yaml
 
 CATALOG_ENV = "PAVED_CATALOG"
 CATALOG_FILE = "catalog.yaml"
@@ -189,7 +189,7 @@ def bundled_root() -> Path:
     packaged = Path(str(resources.files("pavedroad"))) / "_catalog"
     if (packaged / CATALOG_FILE).is_file():
         return packaged
-    source_tree = Path(__file__).resolve().parents[2]
+    source_tree = Path(__file__).resolve().parents[3]
     if (source_tree / CATALOG_FILE).is_file():
         return source_tree
     raise ConfigError("the bundled catalog is missing from this installation; reinstall pavedroad")

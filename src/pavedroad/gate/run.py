@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pavedroad import clock, exception_request, exceptions, gate, incremental, policy
-from pavedroad.cache import ResultCache
-from pavedroad.gate_types import GateResult
-from pavedroad.incremental import Selection
-from pavedroad.rules import rule_severity
-from pavedroad.scan import ScanReport, restrict, scan
+from pavedroad import clock
+from pavedroad.exceptions import records as exceptions
+from pavedroad.exceptions import request as exception_request
+from pavedroad.gate import evaluate as gate
+from pavedroad.gate.result import GateResult
+from pavedroad.policy import file as policy
+from pavedroad.scan import changes as incremental
+from pavedroad.scan.cache import ResultCache
+from pavedroad.scan.changes import Selection
+from pavedroad.scan.run import ScanReport, restrict, scan
+from pavedroad.scanners.severities import rule_severity
 
 
 def gate_repository(

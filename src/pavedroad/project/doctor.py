@@ -9,8 +9,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pavedroad import cache, proc, store
+from pavedroad import proc
+from pavedroad.catalog import store
 from pavedroad.errors import ScannerError
+from pavedroad.scan import cache
 from pavedroad.scanners import SCANNERS, CheckovScanner, HadolintScanner, Scanner, checkov
 from pavedroad.scanners import checkov_warm as warm
 from pavedroad.scanners import hadolint as hadolint_mod

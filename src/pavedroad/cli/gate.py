@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from pavedroad import incremental, reports
-from pavedroad.cache import CACHE_ENV, ResultCache, default_directory
+from pavedroad import reports
 from pavedroad.cli._common import handle_errors
 from pavedroad.errors import GateFailedError, UserError
-from pavedroad.gate_types import GateResult
-from pavedroad.pipeline import gate_repository, not_gated_note, scan_selection
+from pavedroad.gate.result import GateResult
+from pavedroad.gate.run import gate_repository, not_gated_note, scan_selection
 from pavedroad.reports import text
+from pavedroad.scan import changes as incremental
+from pavedroad.scan.cache import CACHE_ENV, ResultCache, default_directory
 
 PathArg = Annotated[
     Path,

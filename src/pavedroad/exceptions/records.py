@@ -13,10 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pavedroad import confine
+from pavedroad.edges import describe, load_yaml
 from pavedroad.errors import ConfigError
 from pavedroad.findings import Finding, Severity
-from pavedroad.policy import Policy
-from pavedroad.schema import describe, load_yaml
+from pavedroad.policy.file import Policy
 
 EXCEPTIONS_PATH = ".pavedroad/exceptions.yaml"
 RECORD_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{1,6}$")

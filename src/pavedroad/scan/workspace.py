@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pavedroad import proc, shipping
+from pavedroad import proc
 from pavedroad.errors import ScannerError, UserError
+from pavedroad.scan import shipping
 from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.rules import is_dockerfile
+from pavedroad.scanners.own_rules import is_dockerfile
 from pavedroad.textfile import PROBE_BYTES, encoding_of
 
 # Vendored code, caches and tool state: scanning them is slow and reports other people's code.

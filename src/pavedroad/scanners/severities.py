@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pavedroad import severity
 from pavedroad.findings import Severity
+from pavedroad.scanners import checkov_severity as severity
 from pavedroad.scanners import hadolint, secrets
-from pavedroad.scanners.rules import RULES as PAVED_RULES
+from pavedroad.scanners.own_rules import RULES as PAVED_RULES
 
 # Every hadolint rule id (DL) and the ShellCheck codes it reports (SC).
 HADOLINT_RULE = re.compile(r"^(DL|SC)[0-9]{4}$")

@@ -30,8 +30,8 @@ from pathlib import Path, PurePosixPath
 
 from pavedroad import proc
 from pavedroad.errors import ScannerError, UserError
-from pavedroad.exceptions import EXCEPTIONS_PATH
-from pavedroad.policy import POLICY_PATH
+from pavedroad.exceptions.records import EXCEPTIONS_PATH
+from pavedroad.policy.file import POLICY_PATH
 from pavedroad.scanners.checkov import MANIFEST_SUFFIXES, TERRAFORM_SUFFIXES
 from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
 from pavedroad.scanners.secrets import BASELINE

@@ -13,17 +13,17 @@ from typing import Any
 import yaml
 from jinja2 import TemplateError
 
-from pavedroad.catalog import SEMVER, TEMPLATE_ID, Template
+from pavedroad.catalog.jinja_guard import run_copier, time_limit
+from pavedroad.catalog.model import SEMVER, TEMPLATE_ID, Template
+from pavedroad.catalog.scratch import copier_temp, scratch
+from pavedroad.catalog.store import Source
+from pavedroad.edges import load_yaml, safe_load
 from pavedroad.errors import ConfigError, RenderError, UserError
-from pavedroad.jinja_guard import run_copier, time_limit
-from pavedroad.schema import load_yaml, safe_load
-from pavedroad.scratch import copier_temp, scratch
-from pavedroad.store import Source
 
 ANSWERS_FILE = ".copier-answers.yml"
 _PAVED_KEYS = ("_paved_template:", "_paved_version:")
 Verify = Callable[[Path], None]
-# Scratch beside DEST: `.NAME.paved-XXXX` with an owner marker (pavedroad.scratch).
+# Scratch beside DEST: `.NAME.paved-XXXX` with an owner marker (pavedroad.catalog.scratch).
 SCRATCH_MARK, SCRATCH_TAIL, SCRATCH_GLOB = ".", ".paved-", ".*.paved-*"
 MAX_TEMPLATE_DEPTH = 64  # copier renders each level's name again: 1,100 levels took minutes
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pavedroad.catalog.store import git, git_ok
 from pavedroad.errors import PavedError, UserError
-from pavedroad.store import git, git_ok
 
 ROLLBACK = "git reset --hard HEAD && git clean -fd"
 MARKER = "paved-update-unverified"

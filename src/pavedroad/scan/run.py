@@ -14,16 +14,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pavedroad.cache import ResultCache, Unit, units
 from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.findings import Finding
-from pavedroad.incremental import kubernetes_manifests
-from pavedroad.redact import redact_finding
+from pavedroad.scan.cache import ResultCache, Unit, units
+from pavedroad.scan.changes import kubernetes_manifests
+from pavedroad.scan.redact import redact_finding
+from pavedroad.scan.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
+from pavedroad.scan.workspace import SkippedFile, Workspace, collect, normalise
 from pavedroad.scanners import SCANNERS
 from pavedroad.scanners.checkov import CheckovScanner, terraform_context
 from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
 from pavedroad.scanners.interface import Scanner, ScanTarget
-from pavedroad.scanners.rules import (
+from pavedroad.scanners.own_rules import (
     NOT_FULLY_SCANNED,
     NOT_SCANNED,
     SYMLINK_OUTSIDE,
@@ -31,8 +33,6 @@ from pavedroad.scanners.rules import (
     paved_finding,
 )
 from pavedroad.scanners.secrets import BASELINE, SecretsScanner
-from pavedroad.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
-from pavedroad.workspace import SkippedFile, Workspace, collect, normalise
 
 DEFAULT_TIMEOUT = 900.0
 # Scanners enforce the timeout themselves; this margin only catches one that does not.

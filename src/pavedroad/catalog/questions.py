@@ -15,9 +15,9 @@ from jinja2 import TemplateError
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
+from pavedroad.catalog.jinja_guard import harden, time_limit
+from pavedroad.edges import load_yaml
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.jinja_guard import harden, time_limit
-from pavedroad.schema import load_yaml
 
 # copier runs these only with --trust; Paved Road never grants it.
 TRUST_KEYS = {

@@ -18,8 +18,8 @@ from typing import Any
 
 from packaging.version import Version
 
-from pavedroad.catalog import Migration
-from pavedroad.store import git
+from pavedroad.catalog.model import Migration
+from pavedroad.catalog.store import git
 
 Moves = tuple[Mapping[str, str], ...]
 

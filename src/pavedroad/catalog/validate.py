@@ -11,13 +11,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pavedroad import schemas, workflow_audit
-from pavedroad.catalog import Catalog, Template
+from pavedroad.catalog import schema_checks as schemas
+from pavedroad.catalog import workflow_audit
+from pavedroad.catalog.model import Catalog, Template
+from pavedroad.catalog.questions import load_config, resolve_answers
+from pavedroad.catalog.render import render
 from pavedroad.errors import PavedError
-from pavedroad.gate_types import Verdict
-from pavedroad.pipeline import gate_repository
-from pavedroad.questions import load_config, resolve_answers
-from pavedroad.render import render
+from pavedroad.gate.result import Verdict
+from pavedroad.gate.run import gate_repository
 
 STAGE = "release"
 

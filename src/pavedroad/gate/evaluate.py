@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from pavedroad.exceptions import ExceptionRecord
+from pavedroad.exceptions.records import ExceptionRecord
 from pavedroad.findings import Finding
-from pavedroad.gate_types import GatedFinding, GateResult, Verdict
-from pavedroad.policy import Policy, Stage
-from pavedroad.scanners.rules import NOT_SCANNED
+from pavedroad.gate.result import GatedFinding, GateResult, Verdict
+from pavedroad.policy.file import Policy, Stage
+from pavedroad.scanners.own_rules import NOT_SCANNED
 
 _RANK = {Verdict.INFO: 0, Verdict.EXCEPTED: 0, Verdict.WARN: 1, Verdict.TICKET: 2, Verdict.BLOCK: 3}
 

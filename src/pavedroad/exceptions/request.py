@@ -17,12 +17,13 @@ import yaml as yaml_safe
 if TYPE_CHECKING:  # ruamel.yaml loads only when a record is appended
     from ruamel.yaml import YAML
 
-from pavedroad import confine, exceptions
-from pavedroad.cache import write_private
+from pavedroad import confine
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.gate_types import GateResult, Verdict
-from pavedroad.policy import Policy
-from pavedroad.redact import redact
+from pavedroad.exceptions import records as exceptions
+from pavedroad.gate.result import GateResult, Verdict
+from pavedroad.policy.file import Policy
+from pavedroad.scan.cache import write_private
+from pavedroad.scan.redact import redact
 
 HEADER = (
     "# Security exceptions, reviewed like code (see CODEOWNERS).\n"

@@ -1,0 +1,1 @@
+"""The catalog: its model, questions and answers, rendering, the store, publishing, validation."""

@@ -1,0 +1,1 @@
+"""Exception records, requesting one from a finding, and reviewing them across repositories."""

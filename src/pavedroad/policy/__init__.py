@@ -1,0 +1,1 @@
+"""The policy file: stages, thresholds, exception rules, severity overrides."""

@@ -1,0 +1,1 @@
+"""What happens to a user's repository: update, drift, migrations, diagnostics."""

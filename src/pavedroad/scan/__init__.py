@@ -1,0 +1,1 @@
+"""Scan a repository: what is gated, the result cache, git change sets."""
