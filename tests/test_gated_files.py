@@ -343,7 +343,7 @@ def test_a_shipped_finding_says_why_it_is_gated(tmp_path: Path) -> None:
 
 
 def test_drift_reports_a_weaker_unscanned_setting() -> None:
-    from pavedroad.project.drift import compare_policies
+    from pavedroad.policy.compare import compare_policies
 
     strict = policy.parse({**policy.DEFAULT_POLICY, "unscanned": "block"}, "policy")
     default = policy.parse(policy.DEFAULT_POLICY, "policy")

@@ -241,7 +241,7 @@ def test_default_without_a_commit_evaluates_everything(tmp_path: Path) -> None:
 
 
 def test_git_missing_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incremental, "GIT", str(repo / "no-such-git"))
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))  # every git runs through proc.git
     with pytest.raises(UserError, match="git is needed"):
         change_set(repo, "HEAD")
 

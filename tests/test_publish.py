@@ -160,7 +160,7 @@ def _new(bench: Workbench, dest: Path, *extra: str) -> tuple[int, str]:
 def test_new_publishes_lazily_and_records_the_store_source(
     bench: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.cli.new.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.new.gate_repository", fake_gate())
     dest = tmp_path / "svc"
     code, output = _new(bench, dest)
     assert code == 0, output
@@ -173,7 +173,7 @@ def test_new_publishes_lazily_and_records_the_store_source(
 def test_new_refuses_a_changed_template_and_renders_earlier_versions(
     bench: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.cli.new.gate_repository", fake_gate())
+    monkeypatch.setattr("pavedroad.project.new.gate_repository", fake_gate())
     bench.publish()
     bench.edit({"template/README.md.jinja": "# {{ name }} v2\n"})
     code, output = _new(bench, tmp_path / "a")

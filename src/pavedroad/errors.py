@@ -31,6 +31,21 @@ class GateFailedError(PavedError):
     exit_code = 1
 
 
+class ToolError(PavedError):
+    """A program Paved Road runs is missing, would not start, timed out or was interrupted.
+
+    Neutral on purpose: a scanner adapter turns it into ScannerError (exit 3), every other
+    caller into what it means there (git missing: a set-up error naming git).
+    """
+
+    exit_code = 2
+
+    def __init__(self, tool: str, reason: str) -> None:
+        super().__init__(f"{tool} failed: {reason}")
+        self.tool = tool
+        self.reason = reason
+
+
 class ScannerError(PavedError):
     """A scanner is missing, crashed, timed out or printed something unreadable (fail closed)."""
 

@@ -1,4 +1,4 @@
-"""The one place Paved Road starts subprocesses: captures command, code and output."""
+"""The one place Paved Road starts subprocesses and runs git: captures command, code and output."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pavedroad.errors import ScannerError
+from pavedroad.errors import ToolError
 
 # How often a waiting run checks whether Paved Road is being interrupted.
 POLL_SECONDS = 0.2
@@ -29,6 +29,27 @@ if hard != resource.RLIM_INFINITY:
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 os.execv(sys.argv[2], sys.argv[2:])
 """
+
+
+GIT = "git"
+# Every git Paved Road runs, in a user's repository or in the catalog store, runs with these.
+_GIT_ENV: Mapping[str, str] = {
+    "GIT_TERMINAL_PROMPT": "0",  # never wait for a password nobody is there to type
+    "GIT_OPTIONAL_LOCKS": "0",  # never take index.lock: two gates may run at once
+    "LC_ALL": "C",  # the messages Paved Road reads and quotes are git's English ones
+    "GIT_PAGER": "cat",
+}
+# A user's or a repository's config must not sign, run hooks or other commands, rename the
+# default branch or quote the paths Paved Road reads behind its back.
+_GIT_CONFIG = (
+    "commit.gpgsign=false",
+    "tag.gpgsign=false",
+    f"core.hooksPath={os.devnull}",
+    "core.fsmonitor=false",
+    "init.defaultBranch=main",
+    "advice.detachedHead=false",
+    "core.quotePath=false",
+)
 
 
 @dataclass(frozen=True)
@@ -55,21 +76,41 @@ def run(
     stdin: str | None = None,
     memory_limit: int | None = None,
 ) -> Completed:
-    """Run a command in its own process group; ScannerError if it cannot start or times out."""
+    """Run a command in its own process group; ToolError if it cannot start or times out."""
     full_env = {**os.environ, **(env or {})}
     child = _start(_argv(command, tool, full_env, memory_limit), tool, cwd, full_env, stdin)
     try:
         stdout, stderr = _communicate(child, stdin, timeout)
     except subprocess.TimeoutExpired:
         kill_group(child)
-        raise ScannerError(tool, f"timed out after {timeout:.0f}s") from None
+        raise ToolError(tool, f"timed out after {timeout:.0f}s") from None
     except _Interrupted:
         kill_group(child)
-        raise ScannerError(tool, "interrupted") from None
+        raise ToolError(tool, "interrupted") from None
     except BaseException:  # Ctrl-C in the main thread: its own group never saw the signal
         kill_group(child)
         raise
     return Completed(tuple(command), child.returncode, stdout, stderr)
+
+
+def git(
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 600.0,
+) -> Completed:
+    """Run git with Paved Road's settings (the one git runner); ToolError if it cannot run."""
+    config = [part for setting in _GIT_CONFIG for part in ("-c", setting)]
+    return run(
+        [GIT, *config, *args],
+        tool=GIT,
+        cwd=cwd,
+        timeout=timeout,
+        env={**(env or {}), **_GIT_ENV},  # a caller adds settings, never undoes these
+        stdin=stdin,
+    )
 
 
 def _argv(
@@ -80,7 +121,7 @@ def _argv(
         return list(command)
     exe = shutil.which(command[0], path=env.get("PATH"))
     if exe is None:
-        raise ScannerError(tool, f"executable not found: {command[0]}")
+        raise ToolError(tool, f"executable not found: {command[0]}")
     return [sys.executable, "-I", "-S", "-c", _LIMITED, str(memory_limit), exe, *command[1:]]
 
 
@@ -102,9 +143,9 @@ def _start(
             start_new_session=True,
         )
     except FileNotFoundError as exc:
-        raise ScannerError(tool, f"executable not found: {argv[0]} ({exc.strerror})") from exc
+        raise ToolError(tool, f"executable not found: {argv[0]} ({exc.strerror})") from exc
     except OSError as exc:
-        raise ScannerError(tool, f"could not start {argv[0]}: {exc}") from exc
+        raise ToolError(tool, f"could not start {argv[0]}: {exc}") from exc
 
 
 def _communicate(
@@ -112,16 +153,38 @@ def _communicate(
 ) -> tuple[str, str]:
     """Collect the output in short waits, giving up at the deadline or when Paved Road exits."""
     deadline = time.monotonic() + timeout
+    _feed(child, stdin)
     while True:
         left = deadline - time.monotonic()
         try:
-            return child.communicate(stdin, timeout=max(0.0, min(POLL_SECONDS, left)))
+            return child.communicate(None, timeout=max(0.0, min(POLL_SECONDS, left)))
         except subprocess.TimeoutExpired:
-            stdin = None  # already handed over; communicate keeps what it has read
             if left <= POLL_SECONDS:
                 raise
             if shutting_down():
                 raise _Interrupted from None
+
+
+def _feed(child: subprocess.Popen[str], stdin: str | None) -> None:
+    """Write the input from a thread of its own and close the pipe.
+
+    communicate() stops writing input once a short wait has timed out (it only writes on the
+    call that was given the input), so a child that reads late would never get the rest.
+    """
+    pipe, child.stdin = child.stdin, None
+    if pipe is None:
+        return
+
+    def write() -> None:
+        try:
+            pipe.write(stdin or "")
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the child exited or stopped reading: its exit code and output tell why
+        finally:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    threading.Thread(target=write, name="pavedroad-stdin", daemon=True).start()
 
 
 def shutting_down() -> bool:

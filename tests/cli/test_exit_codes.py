@@ -14,9 +14,16 @@ import typer
 from typer.testing import CliRunner
 
 from pavedroad import cli
-from pavedroad.errors import ConfigError, RenderError, UserError
+from pavedroad.errors import ConfigError, RenderError, ToolError, UserError
 
-CLASS_NAMES = ("UserError", "ConfigError", "RenderError", "ScannerError", "PavedError")
+CLASS_NAMES = (
+    "UserError",
+    "ConfigError",
+    "RenderError",
+    "ScannerError",
+    "ToolError",
+    "PavedError",
+)
 
 
 def forgot_the_decorator(kind: str) -> None:
@@ -27,6 +34,8 @@ def forgot_the_decorator(kind: str) -> None:
         raise ConfigError("catalog.yaml: templates[0].id: missing; add an id")
     if kind == "render":
         raise RenderError("template x 1.0.0 failed to render: boom")
+    if kind == "tool":
+        raise ToolError("git", "executable not found: git")
     if kind == "hostile":
         raise UserError("x\x1b[2K\n::error file=fake.py::INJECTED: bad; fix it")
     if kind == "abort":
@@ -36,7 +45,7 @@ def forgot_the_decorator(kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "code"),
-    [("user", 2), ("config", 2), ("render", 2), ("abort", 130), ("interrupt", 130)],
+    [("user", 2), ("config", 2), ("render", 2), ("tool", 2), ("abort", 130), ("interrupt", 130)],
 )
 def test_main_maps_errors_of_an_undecorated_command(
     monkeypatch: pytest.MonkeyPatch, kind: str, code: int

@@ -90,7 +90,7 @@ def test_render_that_fails_its_gate_is_not_written(
 def test_prompts_on_a_terminal(
     tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.cli.new.is_terminal", lambda: True)
+    monkeypatch.setattr("pavedroad.cli.prompts.is_terminal", lambda: True)
     dest = tmp_path / "svc"
     result = CliRunner().invoke(
         app,
@@ -106,7 +106,7 @@ def test_prompts_on_a_terminal(
 def test_defaults_never_prompt(
     tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pavedroad.cli.new.is_terminal", lambda: True)
+    monkeypatch.setattr("pavedroad.cli.prompts.is_terminal", lambda: True)
     dest = tmp_path / "svc"
     result = CliRunner().invoke(
         app,

@@ -141,7 +141,7 @@ def test_new_question_is_prompted_on_a_terminal(
     bench: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("pavedroad.project.update.gate_repository", fake_gate())
-    monkeypatch.setattr("pavedroad.cli.update.is_terminal", lambda: True)
+    monkeypatch.setattr("pavedroad.cli.prompts.is_terminal", lambda: True)
     project = bench.new_project()
     bench.edit(
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -139,8 +140,8 @@ class Migration:
     """A declarative change that comes with a template version (no shell, no trust)."""
 
     version: str
-    rename_answers: dict[str, str]
-    move_files: dict[str, str]
+    rename_answers: Mapping[str, str]
+    move_files: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -150,13 +151,13 @@ class Template:
     id: str
     title: str
     description: str
-    kind: str
+    kind: Kind
     version: str
     directory: Path
     tags: tuple[str, ...]
     owners: tuple[str, ...]
     guarded: tuple[str, ...]
-    scenarios: dict[str, dict[str, Any]]
+    scenarios: Mapping[str, Mapping[str, Any]]
     migrations: tuple[Migration, ...] = ()
 
 

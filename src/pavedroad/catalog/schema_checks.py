@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from pavedroad import proc
 from pavedroad.errors import ScannerError
+from pavedroad.scanners.running import run_scanner
 
 K8S_VERSION = "1.30.0"
 # builtin schema of check-jsonschema -> glob of files it applies to, relative to the repo root
@@ -36,7 +36,7 @@ def _builtin_problems(root: Path) -> Iterator[str]:
 
 def _check_jsonschema(root: Path, schema: str, files: Sequence[Path]) -> Iterator[str]:
     rels = [f.relative_to(root).as_posix() for f in files]
-    done = proc.run(
+    done = run_scanner(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *rels],
         tool="check-jsonschema",
         cwd=root,

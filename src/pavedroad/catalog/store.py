@@ -18,8 +18,9 @@ from pathlib import Path
 import platformdirs
 from packaging.version import InvalidVersion, Version
 
-from pavedroad.errors import ScannerError, UserError
-from pavedroad.proc import Completed, run
+from pavedroad import proc
+from pavedroad.errors import ToolError, UserError
+from pavedroad.proc import Completed
 
 STORE_ENV = "PAVED_STORE"
 TAG_PREFIX = "v"
@@ -31,23 +32,7 @@ IDENTITY = {
     "GIT_COMMITTER_EMAIL": "pavedroad@localhost",
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
     "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
-    "GIT_TERMINAL_PROMPT": "0",
 }
-# A user's git config must not sign, run hooks or rename the default branch behind our back.
-_CONFIG = (
-    "-c",
-    "commit.gpgsign=false",
-    "-c",
-    "tag.gpgsign=false",
-    "-c",
-    f"core.hooksPath={os.devnull}",
-    "-c",
-    "init.defaultBranch=main",
-    "-c",
-    "advice.detachedHead=false",
-    "-c",
-    "core.quotePath=false",
-)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/\s]+@[^/\s]+:")
 
 
@@ -58,16 +43,10 @@ def git(
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
 ) -> Completed:
-    """Run git with a fixed identity and neutral settings (the one place Paved Road runs git)."""
+    """Run git with the publishing identity; UserError naming git when git cannot run."""
     try:
-        return run(
-            ["git", *_CONFIG, *args],
-            tool="git",
-            cwd=cwd,
-            env={**IDENTITY, **(env or {})},
-            stdin=stdin,
-        )
-    except ScannerError as exc:  # git is a prerequisite, not a scanner: a set-up error (exit 2)
+        return proc.git(args, cwd=cwd, env={**IDENTITY, **(env or {})}, stdin=stdin)
+    except ToolError as exc:  # git is a prerequisite, not a scanner: a set-up error (exit 2)
         reason = f"git could not run ({exc.reason}); install git and put it on PATH"
         raise UserError(reason) from None
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pavedroad import proc
 from pavedroad.errors import ScannerError
+from pavedroad.scanners.running import run_scanner
 
 NAME = "zizmor"
 INPUTS = (
@@ -51,7 +51,7 @@ def audit(root: Path, executable: str | None = None) -> tuple[str, ...]:
     exe = executable or find_executable()
     if exe is None:
         raise ScannerError(NAME, "the zizmor executable was not found; install zizmor")
-    done = proc.run([exe, *OPTIONS, *files], tool=NAME, cwd=root, timeout=TIMEOUT)
+    done = run_scanner([exe, *OPTIONS, *files], tool=NAME, cwd=root, timeout=TIMEOUT)
     if done.returncode != 0:
         raise ScannerError(NAME, done.stderr.strip()[-500:] or f"exit code {done.returncode}")
     return tuple(_problems(_parse(done.stdout)))

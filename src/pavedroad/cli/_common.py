@@ -1,4 +1,4 @@
-"""What every command shares: the error handler and common options."""
+"""What every command shares: the error handler, common options and their parsing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from pavedroad.errors import PavedError
+from pavedroad.errors import PavedError, UserError
 from pavedroad.textsafe import printable_lines
 
 INTERRUPTED = 130
@@ -56,11 +56,15 @@ def report_interrupt() -> int:
     return INTERRUPTED
 
 
-def is_terminal() -> bool:
-    """Return True when a person can answer prompts."""
-    import sys
-
-    return sys.stdin.isatty()
+def parse_data(items: list[str]) -> dict[str, str]:
+    """Parse repeated --data KEY=VALUE options."""
+    parsed = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--data {item!r}: expected KEY=VALUE, e.g. --data service_name=orders")
+        parsed[key.strip()] = value
+    return parsed
 
 
 def debug() -> bool:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from pavedroad.catalog import model as catalog_mod
+from pavedroad.catalog.model import Template
+from pavedroad.catalog.model import load as load_catalog
 from pavedroad.catalog.questions import Question, load_config
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.cli.publish import publish
@@ -23,7 +24,7 @@ def list_templates(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """List the templates of the catalog."""
-    cat = catalog_mod.load(catalog)
+    cat = load_catalog(catalog)
     if as_json:
         typer.echo(json.dumps([_summary(t) for t in cat.templates], indent=2, sort_keys=True))
         return
@@ -34,7 +35,7 @@ def list_templates(
         typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[3])
 
 
-def _summary(t: catalog_mod.Template) -> dict[str, Any]:
+def _summary(t: Template) -> dict[str, Any]:
     return {
         "id": t.id,
         "title": t.title,
@@ -54,7 +55,7 @@ def show(
     catalog: CatalogOption = None,
 ) -> None:
     """Show a template: version, questions with types and defaults, scenarios."""
-    template = catalog_mod.load(catalog).get(template_id)
+    template = load_catalog(catalog).get(template_id)
     config = load_config(template.directory)
     typer.echo(f"{template.id} {template.version} ({template.kind}): {template.title}")
     typer.echo(template.description.strip())
@@ -83,7 +84,7 @@ def validate(
     catalog: CatalogOption = None,
 ) -> None:
     """Render every scenario, require zero findings at the release gate, check schemas."""
-    cat = catalog_mod.load(catalog)
+    cat = load_catalog(catalog)
     from pavedroad.catalog import validate as catalog_validate  # deferred: it loads the renderer
 
     results = catalog_validate.validate(cat, template_ids or ())

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from pavedroad.catalog import model as catalog_mod
 from pavedroad.catalog import store
+from pavedroad.catalog.model import load as load_catalog
 from pavedroad.cli._common import CatalogOption, handle_errors
 from pavedroad.project import drift as drift_mod
 
@@ -39,7 +39,7 @@ def drift(
     catalog: CatalogOption = None,
 ) -> None:
     """Report versions behind, missing guarded files and weaker gates; exit 1 on drift."""
-    cat = catalog_mod.load(catalog)
+    cat = load_catalog(catalog)
     reports = drift_mod.check(paths, cat, store.resolve())
     typer.echo(RENDERERS[output_format](reports).rstrip("\n"))
     code = drift_mod.exit_code(reports)

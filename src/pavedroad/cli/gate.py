@@ -13,7 +13,7 @@ from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate.result import GateResult
 from pavedroad.gate.run import gate_repository, not_gated_note, scan_selection
 from pavedroad.reports import text
-from pavedroad.scan import changes as incremental
+from pavedroad.scan import changes
 from pavedroad.scan.cache import CACHE_ENV, ResultCache, default_directory
 
 PathArg = Annotated[
@@ -52,7 +52,7 @@ def scan(
 ) -> None:
     """List the findings of every scanner, without verdicts."""
     scope = "full" if changed_since is None else "changed"
-    selection = incremental.select(path, scope, changed_since)
+    selection = changes.select(path, scope, changed_since)
     report = scan_selection(path, selection, cache=_cache(cache_dir, no_cache))
     typer.echo(text.render_scan(report.findings))
     if selection.note:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from pavedroad.catalog import model as catalog_mod
 from pavedroad.catalog import publish as publish_mod
 from pavedroad.catalog import store
+from pavedroad.catalog.model import load as load_catalog
 from pavedroad.cli._common import CatalogOption, handle_errors
 
 StoreOption = Annotated[
@@ -24,7 +24,7 @@ StoreOption = Annotated[
 @handle_errors
 def publish(to: StoreOption = None, catalog: CatalogOption = None) -> None:
     """Validate each template to publish like `catalog validate`, then tag it in the store."""
-    cat = catalog_mod.load(catalog)
+    cat = load_catalog(catalog)
     st = store.resolve(to)
     for done in publish_mod.publish_catalog(cat, st):
         status = "published" if done.created else "unchanged"

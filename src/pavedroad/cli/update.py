@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from pavedroad.cli._common import CatalogOption, handle_errors
-from pavedroad.cli.new import is_terminal, parse_data, prompt_answer, retry_message
+from pavedroad.cli import prompts
+from pavedroad.cli._common import CatalogOption, handle_errors, parse_data
 from pavedroad.errors import GateFailedError
 from pavedroad.gate.result import GateResult
-from pavedroad.project import update as update_mod
-from pavedroad.project.update import UpdateRequest, UpdateResult
+from pavedroad.project.update import STAGE, UpdateRequest, UpdateResult
+from pavedroad.project.update import update as update_project
 from pavedroad.project.update_guard import ROLLBACK, after_apply
 from pavedroad.reports import text
 from pavedroad.reports._common import count_phrase, counts
@@ -37,16 +37,15 @@ def update(
     catalog: CatalogOption = None,
 ) -> None:
     """Update a project to a newer template version, keeping your edits, then gate it."""
-    interactive = not defaults and is_terminal()
     request = UpdateRequest(
         path,
         to=to,
         data=parse_data(data or []),
-        prompt=prompt_answer if interactive else None,
-        on_invalid=retry_message,
+        prompt=prompts.template_prompt(defaults),
+        on_invalid=prompts.retry_message,
         catalog=catalog,
     )
-    result = update_mod.update(request)
+    result = update_project(request)
     what = f"{result.template_id} {result.from_version} -> {result.to_version}"
     with after_apply(result.root, what):
         _report(result)
@@ -151,7 +150,7 @@ def _verdict(result: UpdateResult) -> None:
     if result.after.blocked:
         typer.echo(text.render(result.after), err=True)
         typer.echo(
-            f"The updated project does not pass its {update_mod.STAGE} gate (above). Nothing "
+            f"The updated project does not pass its {STAGE} gate (above). Nothing "
             "is committed: fix the findings, or undo the whole update with "
             f"`{ROLLBACK}`.",
             err=True,

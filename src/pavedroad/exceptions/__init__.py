@@ -1,1 +1,1 @@
-"""Exception records, requesting one from a finding, and reviewing them across repositories."""
+"""A repository's exception records, requesting one from a finding, reviewing them across repos."""

@@ -16,9 +16,9 @@ from pavedroad import confine
 from pavedroad.edges import describe, load_yaml
 from pavedroad.errors import ConfigError
 from pavedroad.findings import Finding, Severity
+from pavedroad.policy.file import EXCEPTIONS_PATH as EXCEPTIONS_PATH
 from pavedroad.policy.file import Policy
 
-EXCEPTIONS_PATH = ".pavedroad/exceptions.yaml"
 RECORD_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{1,6}$")
 # Wildcards, character classes and separators: a glob made only of these names no file.
 _WILDCARDS = re.compile(r"\*|\?|\[!?\]?[^\]]*\]|/")

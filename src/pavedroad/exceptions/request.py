@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import io
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,13 +18,14 @@ import yaml as yaml_safe
 if TYPE_CHECKING:  # ruamel.yaml loads only when a record is appended
     from ruamel.yaml import YAML
 
-from pavedroad import confine
+from pavedroad import clock, confine
 from pavedroad.errors import ConfigError, UserError
-from pavedroad.exceptions import records as exceptions
-from pavedroad.gate.result import GateResult, Verdict
+from pavedroad.exceptions.records import EXCEPTIONS_PATH, parse
+from pavedroad.exceptions.repository import load_rules
 from pavedroad.policy.file import Policy
 from pavedroad.scan.cache import write_private
 from pavedroad.scan.redact import redact
+from pavedroad.scanners.severities import rule_severity
 
 HEADER = (
     "# Security exceptions, reviewed like code (see CODEOWNERS).\n"
@@ -46,7 +48,7 @@ class GateEntry:
 
 
 @dataclass(frozen=True)
-class Request:
+class RecordFields:
     """Who asks for an exception, why and for how long."""
 
     owner: str
@@ -64,22 +66,8 @@ def cache_file(root: Path) -> Path:
     return base / "last-gate" / f"{key}.json"
 
 
-def save_last_gate(root: Path, result: GateResult) -> None:
+def save_last_gate(root: Path, entries: Sequence[GateEntry]) -> None:
     """Remember the findings of a gate run so a developer can request an exception."""
-    entries = [
-        GateEntry(
-            fingerprint=g.finding.fingerprint,
-            rule_id=g.finding.rule_id,
-            title=g.finding.title,
-            severity=g.finding.severity.label,
-            path=g.finding.path,
-            resource=g.finding.resource,
-            verdict=g.verdict.value,
-            stage=result.stage,
-        )
-        for g in result.findings
-        if g.verdict is not Verdict.EXCEPTED
-    ]
     path = cache_file(root)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{id(entries)}.tmp")
@@ -123,7 +111,7 @@ def expiry(today: dt.date, days: int, policy: Policy) -> dt.date:
 
 
 def build_record(
-    entry: GateEntry, request: Request, today: dt.date, existing: list[str]
+    entry: GateEntry, request: RecordFields, today: dt.date, existing: list[str]
 ) -> dict[str, Any]:
     """Return the new record as plain data, with the next free EXC id."""
     if request.expires <= today:
@@ -165,8 +153,8 @@ def _yaml() -> YAML:
 
 def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: Any) -> str:
     """Validate and append a record, keeping comments and layout; return the unified diff."""
-    confine.require_inside(root, exceptions.EXCEPTIONS_PATH)  # never write through a link out
-    path = root / exceptions.EXCEPTIONS_PATH
+    confine.require_inside(root, EXCEPTIONS_PATH)  # never write through a link out
+    path = root / EXCEPTIONS_PATH
     from ruamel.yaml.error import YAMLError
 
     before = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -174,24 +162,22 @@ def append(root: Path, record: dict[str, Any], policy: Policy, rule_severity: An
     try:
         doc = yaml.load(before) if before.strip() else None
     except YAMLError as exc:
-        raise ConfigError(
-            f"{exceptions.EXCEPTIONS_PATH}: invalid YAML: {exc}; fix it first"
-        ) from None
+        raise ConfigError(f"{EXCEPTIONS_PATH}: invalid YAML: {exc}; fix it first") from None
     doc = _with_list(doc)
     doc["exceptions"].append(record)
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
     after = (HEADER if not before else "") + buffer.getvalue()
     check = yaml_safe.safe_load(after)
-    exceptions.parse(check, policy, rule_severity, exceptions.EXCEPTIONS_PATH)
+    parse(check, policy, rule_severity, EXCEPTIONS_PATH)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(after, encoding="utf-8")
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),
             after.splitlines(keepends=True),
-            fromfile=f"a/{exceptions.EXCEPTIONS_PATH}",
-            tofile=f"b/{exceptions.EXCEPTIONS_PATH}",
+            fromfile=f"a/{EXCEPTIONS_PATH}",
+            tofile=f"b/{EXCEPTIONS_PATH}",
         )
     )
 
@@ -200,7 +186,7 @@ def _with_list(doc: Any) -> Any:
     if doc is None:
         return {"version": 1, "exceptions": []}
     if not isinstance(doc, dict):
-        raise ConfigError(f"{exceptions.EXCEPTIONS_PATH}: expected a mapping; fix it first")
+        raise ConfigError(f"{EXCEPTIONS_PATH}: expected a mapping; fix it first")
     if not doc.get("exceptions"):
         from ruamel.yaml.comments import CommentedSeq
 
@@ -208,3 +194,60 @@ def _with_list(doc: Any) -> Any:
         block.fa.set_block_style()
         doc["exceptions"] = block
     return doc
+
+
+Ask = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class ExceptionRequest:
+    """An exception asked for a finding of the last gate run; a field left None is asked."""
+
+    root: Path
+    finding: str
+    days: int = 30
+    owner: str | None = None
+    justification: str | None = None
+    approver: str | None = None
+    controls: tuple[str, ...] = ()
+    ticket: str | None = None
+    ask: Ask | None = None  # None: nobody can answer, so a missing field is an error
+    on_finding: Callable[[GateEntry], None] = lambda entry: None
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    """The record added for a finding, and the diff of the exceptions file."""
+
+    entry: GateEntry
+    record_id: str
+    diff: str
+
+
+def request_exception(request: ExceptionRequest) -> RequestResult:
+    """Append a record for the finding to the repository's exceptions file."""
+    today = clock.today()
+    rules = load_rules(request.root)
+    expires = expiry(today, request.days, rules.policy)
+    entry = find_entry(request.root, request.finding)
+    request.on_finding(entry)  # shown before anything is asked, so the person knows what for
+    fields = RecordFields(
+        owner=_answer(request, request.owner, "--owner", "Accountable owner (person or team)"),
+        justification=_answer(request, request.justification, "--justification", "Justification"),
+        approver=_answer(request, request.approver, "--approver", "Approver"),
+        expires=expires,
+        controls=request.controls,
+        ticket=request.ticket,
+    )
+    record = build_record(entry, fields, today, [r.id for r in rules.exceptions])
+    diff = append(request.root, record, rules.policy, rule_severity)
+    return RequestResult(entry, str(record["id"]), diff)
+
+
+def _answer(request: ExceptionRequest, value: str | None, option: str, question: str) -> str:
+    """Return the given value, or ask for it; refuse when nobody can be asked."""
+    if value is not None:
+        return value
+    if request.ask is None:
+        raise UserError(f"{option} is required (no terminal to ask on); pass {option} VALUE")
+    return request.ask(question)

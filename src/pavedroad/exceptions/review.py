@@ -6,15 +6,24 @@ import datetime as dt
 import html
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pavedroad import clock
+from pavedroad.errors import UserError
 from pavedroad.exceptions.records import ExceptionRecord, Status
-from pavedroad.textsafe import printable
+from pavedroad.exceptions.repository import load_rules
+from pavedroad.textsafe import md_code, md_text, printable
 
 PATTERN_REPOS = 2
 PATTERN_RECORDS = 3
+DEFAULT_WARN_DAYS = 14
+# The statuses the text review lists record by record, with their headings.
+_ATTENTION: tuple[tuple[str, Status], ...] = (
+    ("expired but still present", "expired"),
+    ("expiring soon", "expiring"),
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,8 @@ def render_text(review: Review) -> str:
     lines += [f"  {s}: {len(review.by(s))}" for s in ("active", "expiring", "expired", "future")]
     lines += _counter_lines("by owner", Counter(e.record.owner for e in review.entries))
     lines += _counter_lines("by rule", Counter(e.record.rule for e in review.entries))
-    for title, status in (("expired but still present", "expired"), ("expiring soon", "expiring")):
-        picked = review.by(status)  # type: ignore[arg-type]
+    for title, status in _ATTENTION:
+        picked = review.by(status)
         if picked:
             lines.append(f"{title}:")
             lines += [f"  {_entry_line(e)}" for e in picked]
@@ -114,12 +123,17 @@ def render_markdown(review: Review) -> str:
     lines += [f"| {s} | {len(review.by(s))} |" for s in ("active", "expiring", "expired")]
     lines += ["", "| repository | id | rule | owner | expires | status |"]
     lines += ["| --- | --- | --- | --- | --- | --- |"]
-    for e in review.entries:
-        r = e.record
-        lines.append(f"| {e.repo} | {r.id} | `{r.rule}` | {r.owner} | {r.expires} | {e.status} |")
+    lines += [_markdown_row(e) for e in review.entries]
     if review.patterns:
-        lines += ["", "### Patterns", ""] + [f"- {_pattern_line(p)}" for p in review.patterns]
-    return "\n".join(printable(line) for line in lines) + "\n"
+        lines += ["", "### Patterns", ""]
+        lines += [f"- {md_text(_pattern_line(p))}" for p in review.patterns]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_row(e: Entry) -> str:
+    r = e.record
+    cells = (md_text(e.repo), md_text(r.id), md_code(r.rule, in_table=True), md_text(r.owner))
+    return f"| {' | '.join(cells)} | {r.expires} | {e.status} |"
 
 
 def render_json(review: Review) -> str:
@@ -205,3 +219,57 @@ def _bars(counts: Counter[str]) -> str:
 def repo_name(root: Path) -> str:
     """Return a short display name for a repository folder."""
     return root.resolve().name
+
+
+RENDERERS: Mapping[str, Callable[[Review], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "html": render_html,
+}
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """Which repositories to review, and in which format."""
+
+    roots: tuple[Path, ...]
+    format: str = "text"
+
+
+def review_report(request: ReviewRequest) -> str:
+    """Review the exceptions of every repository and render the review in the format asked."""
+    if request.format not in RENDERERS:
+        raise UserError(f"--format {request.format}: use one of {', '.join(RENDERERS)}")
+    return RENDERERS[request.format](review_repositories(request.roots))
+
+
+def review_repositories(roots: Sequence[Path]) -> Review:
+    """Load each repository's policy and records and review them together, as of today.
+
+    "Expiring soon" uses the warning window of the last repository's policy.
+    """
+    repos = []
+    warn_days = DEFAULT_WARN_DAYS
+    for root in roots:
+        rules = load_rules(root)
+        warn_days = rules.policy.warn_expiring_within_days
+        repos.append((repo_name(root), rules.exceptions))
+    return build(repos, clock.today(), warn_days)
+
+
+def list_entries(root: Path) -> tuple[Entry, ...]:
+    """Return the records of one repository with their status today."""
+    return review_repositories([root]).entries
+
+
+def render_list(entries: Sequence[Entry]) -> str:
+    """Render one line per record (id, status, expiry, rule, owner, paths) for a terminal."""
+    if not entries:
+        return "no exceptions recorded"
+    lines = [
+        f"{e.record.id:<9} {e.status:<8} {e.record.expires}  {e.record.rule:<14} "
+        f"{e.record.owner:<18} {', '.join(e.record.paths)}"
+        for e in entries
+    ]
+    return "\n".join(printable(line) for line in lines)  # records may hold control characters

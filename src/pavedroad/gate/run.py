@@ -6,16 +6,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from pavedroad import clock
-from pavedroad.exceptions import records as exceptions
 from pavedroad.exceptions import request as exception_request
+from pavedroad.exceptions.repository import load_rules
+from pavedroad.exceptions.request import GateEntry
 from pavedroad.gate import evaluate as gate
-from pavedroad.gate.result import GateResult
+from pavedroad.gate.result import GateResult, Verdict
 from pavedroad.policy import file as policy
 from pavedroad.scan import changes as incremental
 from pavedroad.scan.cache import ResultCache
 from pavedroad.scan.changes import Selection
 from pavedroad.scan.run import ScanReport, restrict, scan
-from pavedroad.scanners.severities import rule_severity
 
 
 def gate_repository(
@@ -31,9 +31,9 @@ def gate_repository(
     A `scope: changed` stage gates only what changed (see incremental.select); a
     `scope: full` stage ignores changed_since and gates every file.
     """
-    pol = policy.load(root)
-    chosen = pol.stage(stage)  # fail on an unknown stage before spending time scanning
-    records = exceptions.load(root, pol, rule_severity)
+    rules = load_rules(root, stage)  # an unknown stage fails before any time is spent scanning
+    pol, records = rules.policy, rules.exceptions
+    chosen = pol.stage(stage)
     selection = incremental.select(root, chosen.scope, changed_since)
     report = scan_selection(root, selection, cache=cache)
     result = gate.evaluate(
@@ -51,8 +51,26 @@ def gate_repository(
     if report.not_gated:
         result = replace(result, notes=(*result.notes, not_gated_note(report.not_gated)))
     if remember:
-        exception_request.save_last_gate(root, result)
+        exception_request.save_last_gate(root, last_gate_entries(result))
     return result
+
+
+def last_gate_entries(result: GateResult) -> list[GateEntry]:
+    """Return what `paved exceptions request` needs to know of each finding not yet excepted."""
+    return [
+        GateEntry(
+            fingerprint=g.finding.fingerprint,
+            rule_id=g.finding.rule_id,
+            title=g.finding.title,
+            severity=g.finding.severity.label,
+            path=g.finding.path,
+            resource=g.finding.resource,
+            verdict=g.verdict.value,
+            stage=result.stage,
+        )
+        for g in result.findings
+        if g.verdict is not Verdict.EXCEPTED
+    ]
 
 
 def not_gated_note(count: int) -> str:
@@ -77,6 +95,6 @@ def _effective(pol: policy.Policy, stage: str, selection: Selection) -> policy.P
     gate.evaluate reports stale exceptions only for a full scope: a changed-scope stage that
     fell back to a full evaluation may report them, a partial evaluation never.
     """
-    scope = "full" if selection.full else "changed"
+    scope: policy.Scope = "full" if selection.full else "changed"
     stages = {**pol.stages, stage: replace(pol.stages[stage], scope=scope)}
     return replace(pol, stages=stages)

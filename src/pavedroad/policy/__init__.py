@@ -1,1 +1,1 @@
-"""The policy file: stages, thresholds, exception rules, severity overrides."""
+"""The policy file (stages, thresholds, exception rules, severity overrides) and comparing two."""

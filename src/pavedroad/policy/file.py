@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,8 @@ from pavedroad.errors import ConfigError, UserError
 from pavedroad.findings import Severity
 
 POLICY_PATH = ".pavedroad/policy.yaml"
+# Named here, below scan/, because a change to it forces a full gate (scan/changes.py).
+EXCEPTIONS_PATH = ".pavedroad/exceptions.yaml"
 Scope = Literal["changed", "full"]
 InlineMode = Literal["allow", "warn", "require-exception"]
 UnscannedMode = Literal["warn", "block"]
@@ -71,7 +74,7 @@ class Stage:
     """Thresholds of one pipeline stage; None means the tier is not used."""
 
     name: str
-    scope: str
+    scope: Scope
     block: Severity | None
     ticket: Severity | None
     warn: Severity | None
@@ -81,13 +84,13 @@ class Stage:
 class Policy:
     """A validated policy."""
 
-    stages: dict[str, Stage]
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    stages: Mapping[str, Stage]
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     max_days: int = 90
     controls_required_at: Severity = Severity.HIGH
-    inline_suppressions: str = "require-exception"
+    inline_suppressions: InlineMode = "require-exception"
     warn_expiring_within_days: int = 14
-    unscanned: str = "warn"  # a file that cannot be scanned, at stages that block: warn|block
+    unscanned: UnscannedMode = "warn"  # a file that cannot be scanned, at stages that block
 
     def stage(self, name: str) -> Stage:
         """Return a stage by name, or raise a UserError listing the stages."""

@@ -1,1 +1,1 @@
-"""What happens to a user's repository: update, drift, migrations, diagnostics."""
+"""What happens to a user's repository: new, update, drift, migrations, diagnostics."""

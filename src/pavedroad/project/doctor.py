@@ -9,13 +9,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pavedroad import proc
 from pavedroad.catalog import store
 from pavedroad.errors import ScannerError
 from pavedroad.scan import cache
 from pavedroad.scanners import SCANNERS, CheckovScanner, HadolintScanner, Scanner, checkov
 from pavedroad.scanners import checkov_warm as warm
 from pavedroad.scanners import hadolint as hadolint_mod
+from pavedroad.scanners.running import run_scanner
 
 VERSION_TIMEOUT = 60.0
 
@@ -114,7 +114,7 @@ def _secrets(scanner: Scanner) -> tuple[str, str]:
 def _asked_version(exe: str, tool: str) -> str:
     """Return the last word of `exe --version` (both tools print the number last)."""
     env = {**checkov.OFFLINE_ENV} if tool == "checkov" else {}
-    done = proc.run([exe, "--version"], tool=tool, timeout=VERSION_TIMEOUT, env=env)
+    done = run_scanner([exe, "--version"], tool=tool, timeout=VERSION_TIMEOUT, env=env)
     words = done.stdout.split()
     if done.returncode != 0 or not words:
         raise ScannerError(tool, f"`{exe} --version` exited with code {done.returncode}")

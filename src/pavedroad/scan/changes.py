@@ -9,7 +9,7 @@ secrets baseline or scanner configuration changes every verdict, so it means a f
 
 Kubernetes manifests are context for each other: checkov's graph checks (CKV2_K8S_*) relate
 pods to NetworkPolicies and roles to bindings across files, anywhere in the repository. So a
-changed manifest is checked together with every manifest (see kubernetes_manifests), but only
+changed manifest is checked together with every manifest (CheckovScanner.context_files), but only
 the changed ones are gated: gating them all would report the whole repository on every change.
 
 A change set needs a meaningful base. When there is none, every file is evaluated and the note
@@ -24,34 +24,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pavedroad import proc
-from pavedroad.errors import ScannerError, UserError
-from pavedroad.exceptions.records import EXCEPTIONS_PATH
-from pavedroad.policy.file import POLICY_PATH
-from pavedroad.scanners.checkov import MANIFEST_SUFFIXES, TERRAFORM_SUFFIXES
-from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
-from pavedroad.scanners.secrets import BASELINE
+from pavedroad.errors import ToolError, UserError
+from pavedroad.policy.file import EXCEPTIONS_PATH, POLICY_PATH
+from pavedroad.scanners import full_evaluation_triggers
+from pavedroad.scanners.checkov_files import TERRAFORM_SUFFIXES
+from pavedroad.scanners.checkov_files import kubernetes_manifests as kubernetes_manifests
 
-FULL_TRIGGERS = frozenset(
-    {
-        POLICY_PATH,
-        EXCEPTIONS_PATH,
-        BASELINE,
-        *HADOLINT_CONFIGS,
-        ".checkov.yaml",
-        ".checkov.yml",
-    }
-)
-GIT = "git"
-_GIT_ENV: Mapping[str, str] = {
-    "GIT_OPTIONAL_LOCKS": "0",  # never take index.lock: two gates may run at once
-    "LC_ALL": "C",
-    "GIT_PAGER": "cat",
-}
+# Every scanner's configuration files (Scanner.config_files, unread_config_files) count.
+FULL_TRIGGERS = frozenset({POLICY_PATH, EXCEPTIONS_PATH, *full_evaluation_triggers()})
 # Where a CI system names the branch a change will merge into.
 _CI_BASES = (("GITHUB_BASE_REF", "origin/{}"), ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "origin/{}"))
 # What CI systems pass as the previous commit when there is none (SHA-1 or SHA-256 repositories).
@@ -281,22 +266,6 @@ def _git(root: Path, *args: str) -> str:
 
 def _run(root: Path, args: Sequence[str]) -> proc.Completed:
     try:
-        return proc.run([GIT, "-C", str(root), *args], tool=GIT, timeout=120, env=_GIT_ENV)
-    except ScannerError as exc:
+        return proc.git(["-C", str(root), *args], timeout=120)
+    except ToolError as exc:
         raise UserError(f"git is needed to find changed files: {exc.reason}") from None
-
-
-def is_kubernetes_manifest(root: Path, rel: str) -> bool:
-    """Return True for a YAML or JSON file that may hold Kubernetes objects (errs towards yes)."""
-    if not rel.endswith(MANIFEST_SUFFIXES):
-        return False
-    try:
-        text = (root / rel).read_bytes()
-    except OSError:
-        return False
-    return b"apiVersion" in text and b"kind" in text
-
-
-def kubernetes_manifests(root: Path, files: Iterable[str]) -> tuple[str, ...]:
-    """Return the files that may be Kubernetes manifests."""
-    return tuple(f for f in files if is_kubernetes_manifest(root, f))

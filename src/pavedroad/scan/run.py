@@ -12,18 +12,15 @@ import concurrent.futures as cf
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-from pavedroad.errors import PavedError, ScannerError, UserError
+from pavedroad.errors import PavedError, ScannerError, ToolError, UserError
 from pavedroad.findings import Finding
 from pavedroad.scan.cache import ResultCache, Unit, units
-from pavedroad.scan.changes import kubernetes_manifests
 from pavedroad.scan.redact import redact_finding
 from pavedroad.scan.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
 from pavedroad.scan.workspace import SkippedFile, Workspace, collect, normalise
-from pavedroad.scanners import SCANNERS
-from pavedroad.scanners.checkov import CheckovScanner, terraform_context
-from pavedroad.scanners.hadolint import CONFIG_NAMES as HADOLINT_CONFIGS
+from pavedroad.scanners import SCANNERS, config_files
+from pavedroad.scanners.checkov_files import terraform_context
 from pavedroad.scanners.interface import Scanner, ScanTarget
 from pavedroad.scanners.own_rules import (
     NOT_FULLY_SCANNED,
@@ -32,13 +29,12 @@ from pavedroad.scanners.own_rules import (
     config_link_finding,
     paved_finding,
 )
-from pavedroad.scanners.secrets import BASELINE, SecretsScanner
 
 DEFAULT_TIMEOUT = 900.0
 # Scanners enforce the timeout themselves; this margin only catches one that does not.
 GRACE_SECONDS = 30.0
 # Never read through a link out of the repository; such a link is a gating finding.
-_CONFIG_FILES = frozenset({BASELINE, *HADOLINT_CONFIGS})
+_CONFIG_FILES = config_files()
 
 
 @dataclass(frozen=True)
@@ -51,11 +47,6 @@ class ScanReport:
     skipped: tuple[SkippedFile, ...]
     scanners: tuple[str, ...]
     not_gated: int = 0  # git-ignored paths and untracked vendored files (Workspace.not_gated)
-
-
-@runtime_checkable
-class _Timed(Protocol):
-    def with_timeout(self, seconds: float) -> Scanner: ...
 
 
 @dataclass(frozen=True)
@@ -145,7 +136,7 @@ def _instantiate(names: Sequence[str] | None, timeout: float) -> list[Scanner]:
     built = []
     for name in chosen:
         scanner = SCANNERS[name]()
-        if isinstance(scanner, _Timed):
+        if isinstance(scanner, Scanner):  # one put in SCANNERS at run time may lack facts
             scanner = scanner.with_timeout(timeout)
         reason = scanner.unavailable_reason()
         if reason is not None:
@@ -155,20 +146,20 @@ def _instantiate(names: Sequence[str] | None, timeout: float) -> list[Scanner]:
 
 
 def _target(scanner: Scanner, workspace: Workspace, partial: bool) -> ScanTarget:
-    """Return what a scanner reads: checkov needs every Kubernetes manifest with any one.
+    """Return what a scanner reads, and in a partial scan the context files it needs with it.
 
-    The secrets scanner also reads text the others cannot parse (over 1 MB, UTF-16/32, NUL
-    bytes) and git-ignored files that ship in an image.
+    A scanner that reads all text also gets what the others cannot parse (over 1 MB,
+    UTF-16/32, NUL bytes) and git-ignored files that ship in an image.
     """
-    if isinstance(scanner, SecretsScanner):
-        return workspace.secrets_target()
-    target = workspace.target()
-    if not partial or not isinstance(scanner, CheckovScanner):
+    if not isinstance(scanner, Scanner):  # lacks facts (put in SCANNERS at run time): as is
+        return workspace.target()
+    target = workspace.secrets_target() if scanner.reads_all_text else workspace.target()
+    if not partial:
         return target
-    if not kubernetes_manifests(workspace.root, target.files):
+    context = scanner.context_files(target, lambda: collect(workspace.root).files)
+    if not context:
         return target
-    manifests = kubernetes_manifests(workspace.root, collect(workspace.root).files)
-    return replace(target, files=tuple(sorted({*target.files, *manifests})))
+    return replace(target, files=tuple(sorted({*target.files, *context})))
 
 
 def _plan(
@@ -258,6 +249,8 @@ def _result(
         raise ScannerError(name, f"did not finish within {timeout:.0f}s")
     try:
         return future.result()
+    except ToolError as exc:  # an adapter that forgot run_scanner: still a scanner failure
+        raise ScannerError(name, exc.reason) from exc
     except PavedError:
         raise
     except Exception as exc:  # a bug in an adapter must not look like a clean scan

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pavedroad import proc
-from pavedroad.errors import ScannerError, UserError
+from pavedroad.errors import ToolError, UserError
 from pavedroad.scan import shipping
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.scanners.own_rules import is_dockerfile
@@ -62,7 +62,6 @@ BROKEN_SYMLINK = "broken symlink"
 NOT_REGULAR = "not a regular file"
 UNREADABLE = "unreadable"
 _VCS_DIRS = frozenset({".git", ".hg", ".svn"})
-_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
 @dataclass(frozen=True)
@@ -176,8 +175,8 @@ def git_listing(base: Path) -> _Listing | None:
 def _git(base: Path, *args: str) -> str | None:
     """Run git in base; return its output, or None when base is not in a git repository."""
     try:
-        done = proc.run(["git", "-C", str(base), *args], tool="git", timeout=120, env=_GIT_ENV)
-    except ScannerError as exc:
+        done = proc.git(["-C", str(base), *args], timeout=120)
+    except ToolError as exc:
         if _looks_like_git(base):  # without git, committed and ignored files look alike
             raise UserError(
                 f"{base}: git is needed to tell committed files from ignored ones "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 
 from pavedroad import proc
 from pavedroad.errors import ScannerError
-from pavedroad.findings import Finding, fingerprint
+from pavedroad.findings import Finding, Severity, fingerprint
 from pavedroad.scanners import argv as arg_limits
 from pavedroad.scanners import checkov_names, checkov_warm, yaml_guard
 from pavedroad.scanners import checkov_severity as severity
@@ -26,10 +27,17 @@ from pavedroad.scanners.checkov_coverage import (
     without_canary,
 )
 from pavedroad.scanners.checkov_coverage import relpath as _relpath
-from pavedroad.scanners.interface import ScanTarget
-from pavedroad.scanners.own_rules import PARSE_ERROR, excerpt, is_dockerfile, paved_finding
+from pavedroad.scanners.checkov_files import YAML_SUFFIXES, cache_unit, kubernetes_manifests
+from pavedroad.scanners.checkov_files import select_files as select_files
+from pavedroad.scanners.checkov_files import terraform_context as terraform_context
+from pavedroad.scanners.interface import CachePlan, ScanTarget, ToolInfo
+from pavedroad.scanners.own_rules import PARSE_ERROR, excerpt, paved_finding
+from pavedroad.scanners.running import run_scanner
 
 NAME = "checkov"
+TOOL = ToolInfo(NAME, "https://www.checkov.io/", "checkov", "high")
+# checkov's own configuration: never read, because it runs from an empty folder (see _run).
+UNREAD_CONFIG = (".checkov.yaml", ".checkov.yml")
 # Not checkov's secrets framework: detect-secrets covers secrets, and checkov's is slow.
 FRAMEWORKS = (
     "dockerfile",
@@ -40,13 +48,16 @@ FRAMEWORKS = (
     "gitlab_ci",
 )
 DEFAULT_DOCS = "https://www.checkov.io/5.Policy%20Index/all.html"
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
-YAML_SUFFIXES = (".yaml", ".yml")
-MANIFEST_SUFFIXES = (*YAML_SUFFIXES, ".json")
 DEFAULT_TIMEOUT = 900.0
 # checkov's address space at most (a direct run and the warm server's child alike): generous
 # for real repositories, but a YAML bomb ends in a MemoryError instead of exhausting the machine.
 MEMORY_LIMIT = 4 << 30
+# Settings checkov reads from the environment that could change its results.
+SETTING_PREFIXES = ("CKV_", "BC_", "CHECKOV_", "PRISMA_")
+# Settings that change which checkov module the executable imports.
+IMPORT_SETTINGS = frozenset(
+    {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH"}
+)
 
 # What keeps checkov offline, measured with a socket guard (tests/scanners/test_checkov.py):
 # without these it resolves pypi.org (version check when checkov.main is imported) and
@@ -101,6 +112,11 @@ class CheckovScanner:
     """Run checkov once per scan over the target's Dockerfiles, Terraform and YAML/JSON files."""
 
     name = NAME
+    tool = TOOL
+    config_files: tuple[str, ...] = ()
+    unread_config_files: tuple[str, ...] = UNREAD_CONFIG
+    reads_all_text = False
+    default_timeout = DEFAULT_TIMEOUT
 
     def __init__(self, *, executable: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.executable = executable
@@ -109,6 +125,29 @@ class CheckovScanner:
     def with_timeout(self, seconds: float) -> CheckovScanner:
         """Return a copy that gives checkov at most this many seconds."""
         return CheckovScanner(executable=self.executable, timeout=seconds)
+
+    def rule_severity(self, rule_id: str) -> Severity | None:
+        """Return Paved Road's severity of a checkov check id, or None when it is not mapped."""
+        return severity.lookup(rule_id)
+
+    def cache_plan(self, root: Path) -> CachePlan | None:
+        """Cache per Terraform module folder, all Kubernetes manifests together, else per file."""
+        exe = find_executable(self.executable)
+        if exe is None:
+            return None
+        return CachePlan(functools.partial(cache_unit, root), exe, environment_settings())
+
+    def context_files(
+        self, target: ScanTarget, everything: Callable[[], Sequence[str]]
+    ) -> tuple[str, ...]:
+        """Return every Kubernetes manifest when the target holds one.
+
+        Graph checks (CKV2_K8S_*) relate pods to NetworkPolicies and roles to bindings across
+        files, anywhere in the repository.
+        """
+        if not kubernetes_manifests(target.root, target.files):
+            return ()
+        return kubernetes_manifests(target.root, everything())
 
     def unavailable_reason(self) -> str | None:
         """Return why checkov cannot run here, or None when it can."""
@@ -157,7 +196,7 @@ class CheckovScanner:
             done = self._run_warm(options, Path(scratch), env)
             if done is None:
                 argv = [*self._launch(exe), *options]
-                done = proc.run(
+                done = run_scanner(
                     argv,
                     tool=NAME,
                     cwd=Path(scratch),
@@ -232,27 +271,12 @@ def command(exe: str, root: Path, files: Iterable[str], listing: Path | None = N
     return args
 
 
-def select_files(files: Iterable[str]) -> tuple[str, ...]:
-    """Return the files this adapter reads: Dockerfiles, Terraform, YAML and JSON."""
-    return tuple(
-        f
-        for f in files
-        if is_dockerfile(f) or f.endswith((*TERRAFORM_SUFFIXES, *MANIFEST_SUFFIXES))
-    )
-
-
-def terraform_context(root: Path, files: Iterable[str]) -> tuple[str, ...]:
-    """Return the files plus the Terraform siblings checkov needs to resolve their variables."""
-    out = dict.fromkeys(files)
-    for rel in list(out):
-        folder = (root / rel).parent
-        if not rel.endswith(TERRAFORM_SUFFIXES) or not folder.is_dir():
-            continue
-        prefix = PurePosixPath(rel).parent
-        for sibling in sorted(folder.iterdir()):
-            if sibling.name.endswith(TERRAFORM_SUFFIXES):
-                out.setdefault((prefix / sibling.name).as_posix())
-    return tuple(out)
+def environment_settings() -> tuple[str, ...]:
+    """Return the environment settings that could change checkov's results, as NAME=value."""
+    seen = {**os.environ, **OFFLINE_ENV}  # what checkov runs with: the adapter's win
+    found = sorted(f"{k}={v}" for k, v in seen.items() if k.startswith(SETTING_PREFIXES))
+    found += sorted(f"{k}={v}" for k, v in os.environ.items() if k in IMPORT_SETTINGS)
+    return tuple(found)
 
 
 def parse_output(done: proc.Completed) -> list[dict[str, Any]]:

