@@ -134,6 +134,8 @@ def _secrets_reason(
     if same_place:
         return "same secret on the same line under two types (reported once, most severe)"
     text = _line(corpus / rel, line)
+    if len(text) > secrets.LONG_LINE:
+        return "line over 1,000 characters, scanned in windows (PAVED_NOT_FULLY_SCANNED)"
     if secret_type == "Hex High Entropy String" and any(p.search(text) for p in secrets._PINS):
         return "digest or commit pin (filtered as a false positive)"
     if secret_type == "Secret Keyword" and _literal_value(text):

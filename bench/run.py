@@ -10,7 +10,9 @@ a pull-request gate (--changed-since HEAD) after editing one Dockerfile (b), the
 manifest too (b2); a full gate without cache after the edits (the oracle that (b) and (b2) must
 match on their files); and, with those edits committed, a pull-request gate after editing one
 Python file (b3). It checks parity with the raw tools, that the cache ends complete, times the
-cache bookkeeping in-process, and times the CLI's imports. Results go to DIR/results.md.
+cache bookkeeping in-process, and times the CLI's imports. Then the same raw tools and full gates
+on a second corpus of third-party files (bench/third_party.py; --third-party-mb, 0 to skip),
+with parity, memory and the secrets scanner's throughput. Results go to DIR/results.md.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402 - the bench folder is not a package
 import parity  # noqa: E402
+import third_party  # noqa: E402
 from measure import Measurement, measure  # noqa: E402
 
 from pavedroad.scan.cache import ResultCache, units  # noqa: E402
@@ -53,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = corpus.build(out / "corpus", args.services)
     rows, checks = run_all(root, out)
     text = report(root, rows, checks, load)
+    if args.third_party_mb > 0:
+        more, more_checks = third_party_part(out, args.third_party_mb)
+        text += "\n\n" + more
+        checks.update(more_checks)
     print(text)
     (out / "results.md").write_text(text + "\n", encoding="utf-8")
     return 0 if all(ok for ok, _ in checks.values()) else 1
@@ -62,6 +69,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=50, help="rendered services (50)")
     parser.add_argument("--out", type=Path, help="work folder (default: a new temp folder)")
+    parser.add_argument(
+        "--third-party-mb", type=int, default=20, help="third-party corpus size (20; 0: skip)"
+    )
     return parser.parse_args(argv)
 
 
@@ -106,6 +116,34 @@ def run_all(root: Path, out: Path) -> tuple[list[Measurement], dict[str, tuple[b
         "start-up": startup(run),
     }
     return rows, checks
+
+
+def third_party_part(out: Path, megabytes: int) -> tuple[str, dict[str, tuple[bool, str]]]:
+    """Measure the raw tools and the full cold gates on third-party files; parity; secrets."""
+    root = third_party.build(out / "third-party", megabytes * 1_000_000)
+    work = out / "third-party-out"
+    work.mkdir()
+    run = _Runner(root, work)
+    rows = run.raw_tools()
+    if not corpus.dockerfiles(root):  # hadolint was given nothing: it found nothing
+        (work / "raw-hadolint.json").write_text("[]\n", encoding="utf-8")
+    rows.append(run.paved("a0", "nightly", "--no-cache"))  # once each: this corpus is slow
+    rows.append(run.paved("a", "nightly"))
+    checks = {"third-party parity": parity_check(root, work)}
+    by = _with_sum({m.label: m for m in rows})
+    lines = ["### Third-party corpus", "", f"Corpus: {json.dumps(third_party.describe(root))}", ""]
+    lines += _table(by, THIRD_PARTY_ROWS)
+    a0, a, d = by["a0"].wall, by["a"].wall, by["d"].wall
+    memory = by["a0"].tree_peak_kb / by["d"].tree_peak_kb
+    lines += ["", "| ratio | value | target |", "|---|---:|---|"]
+    lines += [f"| (a0) / (d) | {a0 / d:.3f} | |", f"| (a) / (d) | {a / d:.3f} | <= 0.30 |"]
+    lines += [f"| memory: (a0) tree peak / (d) tree peak | {memory:.3f} | |", ""]
+    lines += [f"- {line}" for line in third_party.secrets_throughput(root)]
+    lines += [f"- {k}: {'ok' if ok else 'FAILED'}: {text}" for k, (ok, text) in checks.items()]
+    return "\n".join(lines), checks
+
+
+THIRD_PARTY_ROWS = ("raw checkov", "raw hadolint", "raw detect-secrets", "d", "a0", "a")
 
 
 def complete(root: Path, cache: Path) -> tuple[bool, str]:
@@ -347,15 +385,7 @@ def report(
     root: Path, rows: list[Measurement], checks: Mapping[str, tuple[bool, str]], load: float
 ) -> str:
     """Return the Markdown report: machine, corpus, the table, the checks."""
-    by = {m.label: m for m in rows}
-    raw = [m for m in rows if m.label.startswith("raw")]
-    by["d"] = Measurement(
-        "d",
-        sum(m.wall for m in raw),
-        max(m.tree_peak_kb for m in raw),
-        max(m.largest_kb for m in raw),
-        0,
-    )
+    by = _with_sum({m.label: m for m in rows})
     lines = [*machine(), f"Load average (1 min): {load:.2f} before, {os.getloadavg()[0]:.2f} after"]
     lines += [f"Corpus: {json.dumps(corpus.describe(root))}", ""]
     lines += _table(by)
@@ -366,11 +396,24 @@ def report(
     return "\n".join(lines)
 
 
-def _table(by: Mapping[str, Measurement]) -> list[str]:
+def _with_sum(by: dict[str, Measurement]) -> dict[str, Measurement]:
+    """Add row (d): the raw tools one after another (wall times summed, memory the largest)."""
+    raw = [m for m in by.values() if m.label.startswith("raw")]
+    by["d"] = Measurement(
+        "d",
+        sum(m.wall for m in raw),
+        max(m.tree_peak_kb for m in raw),
+        max(m.largest_kb for m in raw),
+        0,
+    )
+    return by
+
+
+def _table(by: Mapping[str, Measurement], keys: Iterable[str] = tuple(LABELS)) -> list[str]:
     header = "| row | wall (s) | peak RSS, tree (MB) | peak RSS, largest process (MB) | exit |"
     lines = [header, "|---|---:|---:|---:|---:|"]
-    for key, label in LABELS.items():
-        m = by[key]
+    for key in keys:
+        label, m = LABELS[key], by[key]
         mb = (m.tree_peak_kb / 1024, m.largest_kb / 1024)
         lines.append(f"| {label} | {m.wall:.2f} | {mb[0]:.0f} | {mb[1]:.0f} | {m.returncode} |")
     return lines
