@@ -16,11 +16,11 @@ from typing import Any
 
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding
+from pavedroad.scanners.checkov_files import is_kubernetes_manifest
 from pavedroad.scanners.own_rules import PARSE_ERROR, is_dockerfile, paved_finding
 
 NAME = "checkov"
 _YAML = (".yaml", ".yml")
-_MANIFEST = (*_YAML, ".json")
 _RESULTS = ("passed_checks", "failed_checks", "skipped_checks")
 
 WORKFLOW = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
@@ -63,20 +63,9 @@ def framework_of(root: Path, rel: str) -> str | None:
         return "github_actions"
     if rel.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return "gitlab_ci"
-    if _is_manifest(root, rel):
+    if is_kubernetes_manifest(root, rel):
         return "kubernetes"
     return None
-
-
-def _is_manifest(root: Path, rel: str) -> bool:
-    """Return True for YAML/JSON that may hold Kubernetes objects (as incremental decides)."""
-    if not rel.endswith(_MANIFEST):
-        return False
-    try:
-        text = (root / rel).read_bytes()
-    except OSError:
-        return False
-    return b"apiVersion" in text and b"kind" in text
 
 
 def checkov_inputs(root: Path, files: Iterable[str]) -> tuple[str, ...]:
