@@ -131,3 +131,30 @@ def test_no_secret_in_any_report_cache_last_gate_or_exception(tmp_path: Path) ->
 def _reference(report: Path, rule: str) -> str:
     findings = json.loads(report.read_text())["findings"]
     return str(next(f["short_ref"] for f in findings if f["rule_id"] == rule))
+
+
+def test_detectors_load_before_scanner_threads_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """detect-secrets is first imported in the calling thread, never by two scanners at once."""
+    import threading
+
+    from pavedroad.scan import redact
+    from pavedroad.scan.run import scan
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.19\nRUN apk add curl\n", encoding="utf-8")
+    threads: list[bool] = []
+    build = redact._build_detectors
+
+    def spy() -> tuple[object, ...]:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return build()
+
+    monkeypatch.setattr(redact, "_build_detectors", spy)
+    redact._detectors.cache_clear()
+    try:
+        report = scan(tmp_path, scanners=["hadolint", "secrets"])
+    finally:
+        redact._detectors.cache_clear()
+    assert report.findings, "hadolint should report the unpinned apk add"
+    assert threads == [True]

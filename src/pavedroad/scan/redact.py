@@ -19,6 +19,7 @@ from typing import Any
 
 from pavedroad.findings import Finding, fingerprint
 from pavedroad.scanners.secrets import is_false_positive, windows
+from pavedroad.scanners.secrets_baseline import SETTINGS_LOCK
 
 REDACTED = "<redacted>"
 # Userinfo in command flags (curl -u user:pass, wget --password=...), which no detector knows.
@@ -89,9 +90,25 @@ def _harmless(kind: str, value: str, line: str) -> bool:
     return is_false_positive(kind, value, line)
 
 
+def prepare() -> None:
+    """Load detect-secrets' detectors now, in this thread, before scanner threads start.
+
+    A first import of detect_secrets from two scanner threads at once (redaction in one, the
+    secrets scan in another, which also swaps detect-secrets' settings) once failed with
+    KeyError('detect_secrets'); loading here, under the settings lock, keeps them apart.
+    """
+    _detectors()
+
+
 @functools.cache
 def _detectors() -> tuple[Callable[[str], list[tuple[str, str]]], ...]:
     """Build one finder per detect-secrets plugin, each returning (secret type, value)."""
+    with SETTINGS_LOCK:
+        return _build_detectors()
+
+
+def _build_detectors() -> tuple[Callable[[str], list[tuple[str, str]]], ...]:
+    """Build the finders (detect-secrets' plugin registry depends on its global settings)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 

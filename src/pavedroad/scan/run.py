@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pavedroad.errors import PavedError, ScannerError, ToolError, UserError
 from pavedroad.findings import Finding
+from pavedroad.scan import redact
 from pavedroad.scan.cache import ResultCache, Unit, units
 from pavedroad.scan.redact import redact_finding
 from pavedroad.scan.workspace import SYMLINK_OUTSIDE as OUTSIDE_REASON
@@ -188,6 +189,7 @@ def _run_all(jobs: Sequence[_Job], timeout: float, cache: ResultCache | None) ->
     todo = [(job, job.target) for job in jobs if job.target is not None]
     if not todo:
         return found
+    redact.prepare()  # detect-secrets is imported here, never first by two threads at once
     pool = cf.ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="pavedroad-scan")
     try:
         futures = {pool.submit(_scan_redacted, job.scanner, target): job for job, target in todo}
