@@ -278,13 +278,19 @@ class _Runner:
         cache = [] if "--no-cache" in options else ["--cache-dir", str(self.cache)]
         command = [_tool("paved"), "gate", str(self.root), "--stage", stage, *options, *cache]
         command += ["--format", "json", "--output", str(self.out / f"{label}.json")]
-        env = {**self.env, "PAVED_WARM_CHECKOV": "1"} if warm else self.env
+        env = self.warm_env if warm else self.env
         return self._measure(label, command, f"{label}.txt", env)
+
+    @property
+    def warm_env(self) -> dict[str, str]:
+        """Return the environment of a gate that uses the warm checkov."""
+        return {**self.env, "PAVED_WARM_CHECKOV": "1"}
 
     def wait_for_warm_server(self, seconds: float = 60) -> bool:
         """Wait until the warm checkov server of this run's environment listens."""
         os.environ["XDG_CACHE_HOME"] = self.env["XDG_CACHE_HOME"]
-        path = checkov_warm.socket_path(OFFLINE_ENV)
+        # The server's identity covers the gate's environment, not this script's.
+        path = checkov_warm.socket_path(OFFLINE_ENV, self.warm_env)
         end = time.monotonic() + seconds
         while time.monotonic() < end and not path.exists():
             time.sleep(0.2)
@@ -293,7 +299,7 @@ class _Runner:
     def stop_warm_server(self) -> None:
         """Stop the warm server this run started."""
         os.environ["XDG_CACHE_HOME"] = self.env["XDG_CACHE_HOME"]
-        checkov_warm.stop(OFFLINE_ENV)
+        checkov_warm.stop(OFFLINE_ENV, self.warm_env)
 
     def python(self, code: str) -> Measurement:
         """Measure `python -c code`."""

@@ -176,7 +176,8 @@ def test_a_gate_without_checkov_exits_3_warm_server_or_not(tmp_path: Path) -> No
         assert doctor.returncode == 3
         assert "checkov   cannot run: " in doctor.stdout
         assert "cannot import checkov" in doctor.stdout
-        assert f"another server at {server}: Python {good / 'bin' / 'python'}" in doctor.stdout
+        python = Path(good / "bin" / "python").resolve()  # one interpreter, the venv's prefix
+        assert f"another server at {server}: Python {python} (environment {good})" in doctor.stdout
     finally:
         stopped = _paved(good, "doctor", "--stop", extra=extra)
     assert stopped.stdout == "Stopped this installation's warm checkov server.\n"

@@ -317,3 +317,16 @@ def test_only_scans_keep_a_server_alive(
         list(checkov_warm.servers())  # `paved doctor` asking whose servers run
         time.sleep(0.5)
     assert not path.exists(), "probes kept an idle server alive"
+
+
+def test_one_interpreter_under_two_names_is_one_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`paved` (python3.11) and `python3 -m pavedroad` share a server; sys.prefix splits venvs."""
+    alias = tmp_path / "python-alias"
+    alias.symlink_to(sys.executable)
+    before = checkov_warm.identity(OFFLINE_ENV, {})
+    monkeypatch.setattr(sys, "executable", str(alias))
+    assert checkov_warm.identity(OFFLINE_ENV, {}) == before
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    assert checkov_warm.identity(OFFLINE_ENV, {}) != before

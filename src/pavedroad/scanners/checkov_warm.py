@@ -82,7 +82,8 @@ def identity(
     counted = sorted((k, v) for k, v in seen.items() if _counts(k))
     return {
         "prefix": sys.prefix,
-        "executable": sys.executable,
+        # One interpreter under any name (python3, python3.11): venvs differ by their prefix.
+        "executable": os.path.realpath(sys.executable),
         "checkov": checkov_module(),
         "pavedroad": [__version__, str(Path(pavedroad.__file__).parent)],
         "env": hashlib.sha256(json.dumps(counted).encode()).hexdigest(),
@@ -119,9 +120,9 @@ def _fallback_folder() -> Path:
     return Path(tempfile.gettempdir()) / f"pavedroad-{os.getuid()}"
 
 
-def socket_path(server_env: Mapping[str, str]) -> Path:
-    """Return the socket of the server for this installation and environment."""
-    return _socket_for(identity(server_env))
+def socket_path(server_env: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Path:
+    """Return the socket of the server for this installation and environment (default: ours)."""
+    return _socket_for(identity(server_env, environ))
 
 
 def _socket_for(ident: Mapping[str, Any]) -> Path:
@@ -214,9 +215,9 @@ def start(server_env: Mapping[str, str]) -> bool:
     return proc.spawn_detached(command, env=server_env, cwd=place if _private(place) else Path("/"))
 
 
-def stop(server_env: Mapping[str, str]) -> bool:
+def stop(server_env: Mapping[str, str], environ: Mapping[str, str] | None = None) -> bool:
     """Ask this installation's server to exit; return False when there was none."""
-    mine = identity(server_env)
+    mine = identity(server_env, environ)
     path = _socket_for(mine)
     reply = _ask(path, {"identity": mine, "stop": True}, REPLY_SECONDS)
     if not isinstance(reply, dict) or reply.get("identity") != mine:
