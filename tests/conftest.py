@@ -16,6 +16,19 @@ from tests.helpers import NETWORK_GUARD, catalog_yaml, tiny_template_files, writ
 os.environ["PAVED_WARM_CHECKOV"] = "0"
 
 
+@pytest.fixture
+def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Turn the warm checkov on, with its sockets in this test's folder; stop it afterwards."""
+    from pavedroad.scanners import checkov_warm
+    from pavedroad.scanners.checkov import OFFLINE_ENV
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    monkeypatch.setenv("PAVED_WARM_CHECKOV", "1")
+    monkeypatch.setenv("PAVED_WARM_IDLE", "60")
+    yield
+    checkov_warm.stop(OFFLINE_ENV)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_store(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

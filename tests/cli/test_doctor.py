@@ -31,15 +31,6 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
-    monkeypatch.setenv("PAVED_WARM_CHECKOV", "1")
-    monkeypatch.setenv("PAVED_WARM_IDLE", "60")
-    yield
-    checkov_warm.stop(OFFLINE_ENV)
-
-
 def _wait_for(path: Path, seconds: float = 60) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end and not path.exists():

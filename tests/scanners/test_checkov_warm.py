@@ -22,15 +22,6 @@ from pavedroad.scanners.checkov import OFFLINE_ENV, CheckovScanner
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
-    monkeypatch.setenv("PAVED_WARM_CHECKOV", "1")
-    monkeypatch.setenv("PAVED_WARM_IDLE", "60")
-    yield
-    checkov_warm.stop(OFFLINE_ENV)
-
-
 def _wait_for_server(deadline: float = 60) -> None:
     path = checkov_warm.socket_path(OFFLINE_ENV)
     end = time.monotonic() + deadline
