@@ -18,13 +18,22 @@ class Verdict(enum.Enum):
     EXCEPTED = "excepted"
 
 
+class Hold(enum.Enum):
+    """Why a finding that the stage's thresholds would block does not block this run."""
+
+    OBSERVE = "observe"  # the stage is in observe mode until its enforce_from date
+    BASELINE = "baseline"  # recorded in .pavedroad/baseline.json, not yet expired
+    PRE_EXISTING = "pre-existing"  # present at the merge-base of a changed-scope stage
+
+
 @dataclass(frozen=True)
 class GatedFinding:
-    """A finding with its verdict and the reason for it."""
+    """A finding with its verdict, the reason for it, and what held back a block."""
 
     finding: Finding
     verdict: Verdict
     reason: str
+    held: Hold | None = None  # set only when the thresholds alone would have blocked it
 
 
 @dataclass(frozen=True)
@@ -47,3 +56,7 @@ class GateResult:
     def with_verdict(self, verdict: Verdict) -> tuple[GatedFinding, ...]:
         """Return the findings that got this verdict."""
         return tuple(g for g in self.findings if g.verdict is verdict)
+
+    def held_by(self, hold: Hold) -> tuple[GatedFinding, ...]:
+        """Return the findings that would block but were held back for this reason."""
+        return tuple(g for g in self.findings if g.held is hold)

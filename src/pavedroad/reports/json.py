@@ -27,7 +27,8 @@ Format (UTF-8 JSON, keys sorted, findings in a stable order)::
           "short_ref": "<first 12 hex digits of fingerprint>",
           "inline_suppressed": false, # an inline skip comment is present
           "verdict": "block",         # block | ticket | warn | info | excepted
-          "reason": "..."             # why the gate gave this verdict
+          "reason": "...",            # why the gate gave this verdict
+          "held": null                # observe | baseline | pre-existing: would block, held back
         }
       ]
     }
@@ -35,7 +36,8 @@ Format (UTF-8 JSON, keys sorted, findings in a stable order)::
 `summary` always holds all five verdicts. `notes` are the gate's remarks about
 exceptions (expired, expiring, stale), in the gate's order. Findings are ordered by verdict (block,
 ticket, warn, info, excepted), then severity (most severe first), path, start line,
-rule id and fingerprint. Within `pavedroad/gate/v1`, fields are only ever added;
+rule id and fingerprint. `read()` turns such a document (a CI artifact) back into a gate
+result for commands that run in another job (comments, tickets, exception requests). Within `pavedroad/gate/v1`, fields are only ever added;
 a removal or a change of meaning gets a new schema name.
 """
 
@@ -43,9 +45,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from pavedroad.gate.result import GatedFinding, GateResult
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pavedroad.edges import describe
+from pavedroad.errors import ConfigError
+from pavedroad.findings import Finding, Severity
+from pavedroad.gate.result import GatedFinding, GateResult, Hold, Verdict
 from pavedroad.reports._common import counts, ordered
 
 SCHEMA = "pavedroad/gate/v1"
@@ -66,6 +73,7 @@ FINDING_KEYS = (
     "inline_suppressed",
     "verdict",
     "reason",
+    "held",
 )
 
 
@@ -102,6 +110,7 @@ def _finding(gated: GatedFinding) -> dict[str, Any]:
         "inline_suppressed": f.inline_suppressed,
         "verdict": gated.verdict.value,
         "reason": gated.reason,
+        "held": gated.held.value if gated.held else None,
     }
 
 
@@ -115,3 +124,78 @@ class JsonReporter:
     def render(self, result: GateResult) -> str:
         """Render the document as indented JSON with sorted keys."""
         return json.dumps(document(result), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+class _Read(BaseModel):
+    # Fields are only ever added within gate/v1: a reader keeps what it knows and ignores the rest.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _FindingModel(_Read):
+    scanner: str
+    rule_id: str
+    title: str
+    severity: Literal["critical", "high", "medium", "low", "info"]
+    path: str
+    start_line: int
+    end_line: int
+    resource: str = ""
+    message: str = ""
+    fix: str = ""
+    docs_url: str = ""
+    fingerprint: str
+    inline_suppressed: bool = False
+    verdict: Literal["block", "ticket", "warn", "info", "excepted"]
+    reason: str = ""
+    held: Literal["observe", "baseline", "pre-existing"] | None = None
+
+
+class _DocumentModel(_Read):
+    schema_name: Literal["pavedroad/gate/v1"] = Field(alias="schema")
+    stage: str
+    files_scanned: int = 0
+    scanners: list[str] = []
+    notes: list[str] = []
+    findings: list[_FindingModel]
+
+
+def read(text: str, display: str) -> GateResult:
+    """Read a `pavedroad/gate/v1` document back into a gate result; ConfigError if it is not one."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{display}: not JSON ({exc}); pass the file `paved gate --format json` wrote"
+        ) from None
+    try:
+        doc = _DocumentModel.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe(display, exc)) from None
+    return GateResult(
+        stage=doc.stage,
+        root="",
+        findings=tuple(_gated(f) for f in doc.findings),
+        files_scanned=doc.files_scanned,
+        scanners=tuple(doc.scanners),
+        notes=tuple(doc.notes),
+    )
+
+
+def _gated(model: _FindingModel) -> GatedFinding:
+    finding = Finding(
+        scanner=model.scanner,
+        rule_id=model.rule_id,
+        title=model.title,
+        severity=Severity.parse(model.severity),
+        path=model.path,
+        start_line=model.start_line,
+        end_line=model.end_line,
+        resource=model.resource,
+        message=model.message,
+        fix=model.fix,
+        docs_url=model.docs_url,
+        fingerprint=model.fingerprint,
+        inline_suppressed=model.inline_suppressed,
+    )
+    held = Hold(model.held) if model.held else None
+    return GatedFinding(finding, Verdict(model.verdict), model.reason, held)

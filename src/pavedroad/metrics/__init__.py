@@ -1,0 +1,1 @@
+"""Gate records into a store (SQLite or PostgreSQL) and reports over them."""
