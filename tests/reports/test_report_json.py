@@ -39,7 +39,7 @@ def test_top_level_keys_and_summary(mixed: GateResult) -> None:
 
 def test_every_finding_field_is_exported_and_documented(mixed: GateResult) -> None:
     finding_fields = {f.name for f in fields(Finding)}
-    assert set(FINDING_KEYS) == finding_fields | {"verdict", "reason", "short_ref"}
+    assert set(FINDING_KEYS) == finding_fields | {"verdict", "reason", "short_ref", "held"}
     assert all(f'"{key}"' in (json_report.__doc__ or "") for key in FINDING_KEYS)
     assert all(set(item) == set(FINDING_KEYS) for item in _load(mixed)["findings"])
 
