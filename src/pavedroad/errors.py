@@ -55,3 +55,13 @@ class ScannerError(PavedError):
         super().__init__(f"scanner {scanner} failed: {reason}")
         self.scanner = scanner
         self.reason = reason
+
+
+class ServiceError(PavedError):
+    """A platform API (GitHub, GitLab, Jira) failed, refused or kept failing after retries.
+
+    Exit 3 as a scanner failure: what was asked was not done, and the message says how far
+    it got. The message names the method, the endpoint path and the status, never a token.
+    """
+
+    exit_code = 3
