@@ -30,6 +30,7 @@ from pavedroad.scanners.checkov_coverage import relpath as _relpath
 from pavedroad.scanners.checkov_files import YAML_SUFFIXES, cache_unit, kubernetes_manifests
 from pavedroad.scanners.checkov_files import select_files as select_files
 from pavedroad.scanners.checkov_files import terraform_context as terraform_context
+from pavedroad.scanners.checkov_lines import field_lines
 from pavedroad.scanners.interface import CachePlan, ScanTarget, ToolInfo
 from pavedroad.scanners.own_rules import PARSE_ERROR, excerpt, paved_finding
 from pavedroad.scanners.running import run_scanner
@@ -345,7 +346,7 @@ def check_finding(result: Mapping[str, Any], root: Path, *, suppressed: bool) ->
     title = str(result.get("check_name") or rule)
     path = _relpath(str(result.get("file_abs_path") or result.get("file_path") or ""), root)
     resource = _resource(str(result.get("resource") or path), root)
-    start, end = _lines(result.get("file_line_range"))
+    start, end = field_lines(root / path, rule, result, _lines(result.get("file_line_range")))
     return Finding(
         scanner=NAME,
         rule_id=rule,
