@@ -17,3 +17,17 @@ def today() -> dt.date:
         return dt.date.fromisoformat(fixed)
     except ValueError:
         raise UserError(f"PAVED_TODAY={fixed!r}: not a date; use YYYY-MM-DD") from None
+
+
+def now() -> dt.datetime:
+    """Return the current time in UTC, or the instant in PAVED_NOW (ISO 8601) when set."""
+    fixed = os.environ.get("PAVED_NOW")
+    if not fixed:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        parsed = dt.datetime.fromisoformat(fixed)
+    except ValueError:
+        raise UserError(
+            f"PAVED_NOW={fixed!r}: not a time; use ISO 8601, e.g. 2026-01-15T09:30:00Z"
+        ) from None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
