@@ -90,7 +90,7 @@ def test_request_from_blocked_gate_then_gate_passes(tmp_path: Path, env: dict[st
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        (["--days", "10"], "(EXC-0001).controls: AWSKeyDetector is critical"),
+        (["--days", "10"], "--control: AWSKeyDetector is critical"),
         (["--days", "120", "--control", "c"], "exceeds the policy cap of 90"),
     ],
     ids=["missing-controls", "beyond-cap"],

@@ -205,6 +205,19 @@ def check_record(record: ExceptionRecord, policy: Policy, rule_severity: RuleSev
             f"paths: a glob matching every file is not allowed for the critical rule "
             f"{record.rule}; name the files or folders it covers"
         )
+    return approver_problem(record.owner, record.approver, policy)
+
+
+def approver_problem(owner: str, approver: str, policy: Policy) -> str:
+    """Return `approver: problem; fix` when the approver may not approve, or ''."""
+    if approver.strip().casefold() == owner.strip().casefold():
+        return f"approver: {approver} is also the owner; an exception needs a second person or team"
+    allowed = policy.approvers
+    if allowed and approver.strip().casefold() not in {a.casefold() for a in allowed}:
+        return (
+            f"approver: {approver} may not approve exceptions; the policy's approvers are "
+            f"{', '.join(allowed)}"
+        )
     return ""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from pavedroad import clock
 from pavedroad.errors import UserError
 from pavedroad.exceptions.records import ExceptionRecord, Status
+from pavedroad.exceptions.renewals import Renewal, renewals
 from pavedroad.exceptions.repository import load_rules
 from pavedroad.textsafe import md_code, md_text, printable
 
@@ -52,6 +53,7 @@ class Review:
     today: dt.date
     entries: tuple[Entry, ...]
     patterns: tuple[Pattern, ...]
+    renewals: tuple[Renewal, ...] = ()  # from each exceptions file's git history
 
     def by(self, status: Status) -> tuple[Entry, ...]:
         """Return the entries with this status."""
@@ -59,7 +61,10 @@ class Review:
 
 
 def build(
-    repos: Sequence[tuple[str, Sequence[ExceptionRecord]]], today: dt.date, warn_days: int
+    repos: Sequence[tuple[str, Sequence[ExceptionRecord]]],
+    today: dt.date,
+    warn_days: int,
+    renewed: Sequence[Renewal] = (),
 ) -> Review:
     """Collect every record of every repository and find repeated rules."""
     entries = tuple(
@@ -67,7 +72,7 @@ def build(
         for repo, records in repos
         for record in records
     )
-    return Review(today=today, entries=entries, patterns=_patterns(entries))
+    return Review(today, entries, _patterns(entries), tuple(renewed))
 
 
 def _patterns(entries: Sequence[Entry]) -> tuple[Pattern, ...]:
@@ -95,7 +100,17 @@ def render_text(review: Review) -> str:
             lines.append(f"{title}:")
             lines += [f"  {_entry_line(e)}" for e in picked]
     lines += [_pattern_line(p) for p in review.patterns]
+    lines += [f"renewed: {_renewal_line(r)}" for r in review.renewals]
     return "\n".join(printable(line) for line in lines)  # records may hold control characters
+
+
+def _renewal_line(r: Renewal) -> str:
+    where = f"{r.path} ({r.resource})" if r.resource else r.path
+    ends = ", ".join(str(d) for d in r.expiries)
+    return (
+        f"{r.repo}: {r.rule} in {where} renewed {r.count} time(s) (terms ending {ends}); "
+        "fix it or change the policy instead of renewing again"
+    )
 
 
 def _counter_lines(title: str, counts: Counter[str]) -> list[str]:
@@ -127,7 +142,19 @@ def render_markdown(review: Review) -> str:
     if review.patterns:
         lines += ["", "### Patterns", ""]
         lines += [f"- {md_text(_pattern_line(p))}" for p in review.patterns]
+    if review.renewals:
+        lines += ["", "### Renewals", "", "| repository | rule | path | renewals | terms ending |"]
+        lines += ["| --- | --- | --- | --- | --- |"]
+        lines += [_renewal_row(r) for r in review.renewals]
     return "\n".join(lines) + "\n"
+
+
+def _renewal_row(r: Renewal) -> str:
+    where = md_text(f"{r.path} ({r.resource})" if r.resource else r.path)
+    ends = ", ".join(str(d) for d in r.expiries)
+    return (
+        f"| {md_text(r.repo)} | {md_code(r.rule, in_table=True)} | {where} | {r.count} | {ends} |"
+    )
 
 
 def _markdown_row(e: Entry) -> str:
@@ -148,6 +175,17 @@ def render_json(review: Review) -> str:
         "patterns": [
             {"rule": p.rule, "records": p.records, "repos": p.repos, "paths": list(p.paths)}
             for p in review.patterns
+        ],
+        "renewals": [
+            {
+                "repo": r.repo,
+                "rule": r.rule,
+                "path": r.path,
+                "resource": r.resource,
+                "renewals": r.count,
+                "expiries": [d.isoformat() for d in r.expiries],
+            }
+            for r in review.renewals
         ],
     }
     return json.dumps(data, indent=2, sort_keys=True)
@@ -187,6 +225,7 @@ def render_html(review: Review) -> str:
         for e in review.entries
     )
     patterns = "".join(f"<li>{esc(_pattern_line(p))}</li>" for p in review.patterns)
+    renewed = "".join(f"<li>{esc(_renewal_line(r))}</li>" for r in review.renewals)
     statuses = Counter({s: len(review.by(s)) for s in ("active", "expiring", "expired")})
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Exception review "
@@ -196,6 +235,7 @@ def render_html(review: Review) -> str:
         f"<h2>By owner</h2>{_bars(Counter(e.record.owner for e in review.entries))}"
         f"<h2>By rule</h2>{_bars(Counter(e.record.rule for e in review.entries))}"
         f"<h2>Patterns</h2><ul>{patterns or '<li>none</li>'}</ul>"
+        f"<h2>Renewals</h2><ul>{renewed or '<li>none</li>'}</ul>"
         "<h2>Records</h2><table><tr><th>repository</th><th>id</th><th>rule</th><th>owner</th>"
         f"<th>expires</th><th>status</th></tr>{rows}</table></body></html>\n"
     )
@@ -244,23 +284,26 @@ def review_report(request: ReviewRequest) -> str:
     return RENDERERS[request.format](review_repositories(request.roots))
 
 
-def review_repositories(roots: Sequence[Path]) -> Review:
+def review_repositories(roots: Sequence[Path], history: bool = True) -> Review:
     """Load each repository's policy and records and review them together, as of today.
 
-    "Expiring soon" uses the warning window of the last repository's policy.
+    "Expiring soon" uses the warning window of the last repository's policy; with history,
+    renewals are counted from each exceptions file's git history.
     """
     repos = []
+    renewed: list[Renewal] = []
     warn_days = DEFAULT_WARN_DAYS
     for root in roots:
         rules = load_rules(root)
         warn_days = rules.policy.warn_expiring_within_days
         repos.append((repo_name(root), rules.exceptions))
-    return build(repos, clock.today(), warn_days)
+        renewed += renewals(repo_name(root), root) if history else ()
+    return build(repos, clock.today(), warn_days, renewed)
 
 
 def list_entries(root: Path) -> tuple[Entry, ...]:
     """Return the records of one repository with their status today."""
-    return review_repositories([root]).entries
+    return review_repositories([root], history=False).entries
 
 
 def render_list(entries: Sequence[Entry]) -> str:

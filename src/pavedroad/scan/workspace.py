@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from pavedroad import proc
 from pavedroad.errors import ToolError, UserError
+from pavedroad.policy.file import LAST_SARIF_PATH
 from pavedroad.scan import shipping
 from pavedroad.scanners.interface import ScanTarget
 from pavedroad.scanners.own_rules import is_dockerfile
@@ -165,11 +166,27 @@ def git_listing(base: Path) -> _Listing | None:
     vendored = 0
     for entry in filter(None, tagged.split("\0")):
         tag, rel = entry[:1], entry[2:]
+        if rel == LAST_SARIF_PATH:
+            continue  # the gate's own report of the last run
         if tag == "?" and SKIP_DIRS.intersection(PurePosixPath(rel).parts[:-1]):
             vendored += 1  # untracked vendored content: not committed, not gated
         else:
             candidates[rel] = None
-    return _Listing(tuple(candidates), tuple(filter(None, ignored.split("\0"))), vendored)
+    skipped = tuple(p for p in ignored.split("\0") if p and not _own_output(base, p))
+    return _Listing(tuple(candidates), skipped, vendored)
+
+
+def _own_output(base: Path, entry: str) -> bool:
+    """Return True for the gate's own last report, or an ignored folder holding only that."""
+    folder = entry.rstrip("/")
+    if folder == LAST_SARIF_PATH:
+        return True
+    if not entry.endswith("/") or not LAST_SARIF_PATH.startswith(folder + "/"):
+        return False
+    try:
+        return {p.name for p in (base / folder).iterdir()} <= {PurePosixPath(LAST_SARIF_PATH).name}
+    except OSError:
+        return False
 
 
 def _git(base: Path, *args: str) -> str | None:
@@ -239,7 +256,9 @@ def _walk(base: Path, start: Path | None = None, pruned: list[str] | None = None
         # os.walk lists symlinked directories but never enters them: report them as entries.
         links = [d for d in dirnames if (here / d).is_symlink()]
         for name in sorted([*filenames, *links]):
-            yield (here / name).relative_to(base).as_posix()
+            rel = (here / name).relative_to(base).as_posix()
+            if rel != LAST_SARIF_PATH:  # the gate's own report of the last run
+                yield rel
 
 
 def walk_tree(top: Path) -> Iterator[tuple[str, list[str], list[str]]]:
