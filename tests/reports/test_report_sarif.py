@@ -60,10 +60,11 @@ def test_both_flavours_validate(
     assert _errors(_log(reporter, result)) == []
 
 
-def test_one_run_per_scanner_sharing_the_stage_category(mixed: GateResult) -> None:
+def test_one_run_per_scanner_sharing_one_category(mixed: GateResult) -> None:
     runs = _log(FULL, mixed)["runs"]
     assert [run["tool"]["driver"]["name"] for run in runs] == list(mixed.scanners)
-    assert {run["automationDetails"]["id"] for run in runs} == {"pavedroad/pr/"}
+    # One category for every stage: GitHub compares a PR with its base within one category.
+    assert {run["automationDetails"]["id"] for run in runs} == {"pavedroad/"}
     assert all(run["tool"]["driver"]["version"] == "1.2.3" for run in runs)
     assert runs[0]["tool"]["driver"]["informationUri"] == "https://www.checkov.io/"
     assert runs[0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///srv/checkout/"}}
@@ -108,7 +109,8 @@ def test_rules_carry_github_security_metadata_and_fix(mixed: GateResult) -> None
     assert rules["DL3059"]["properties"]["security-severity"] == "3.0"
     assert rules["CKV_DOCKER_2"]["properties"]["security-severity"] == "0.0"
     for rule in rules.values():
-        assert rule["properties"]["tags"] == ["security"]
+        assert rule["properties"]["tags"][0] == "security"
+        assert all(t.startswith("external/cwe/cwe-") for t in rule["properties"]["tags"][1:])
         assert rule["properties"]["precision"] in {"very-high", "high", "medium", "low"}
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["helpUri"].startswith("https://")
@@ -116,6 +118,14 @@ def test_rules_carry_github_security_metadata_and_fix(mixed: GateResult) -> None
     assert "Remove the public\\-read ACL" not in rules["CKV_AWS_20"]["help"]["markdown"]
     assert "Remove the public-read ACL" in rules["CKV_AWS_20"]["help"]["markdown"]
     assert rules["CKV_AWS_20"]["defaultConfiguration"] == {"level": "error"}
+    # CWE tags and the full help (why, class, compliant example) from the knowledge base
+    assert rules["CKV_AWS_20"]["properties"]["tags"] == ["security", "external/cwe/cwe-284"]
+    assert rules["DL3008"]["properties"]["tags"] == ["security", "external/cwe/cwe-1357"]
+    help_text = rules["CKV_AWS_20"]["help"]["text"]
+    assert "Why it matters:" in help_text and "Class: CWE-284" in help_text
+    assert "Compliant example (templates/terraform-aws/" in help_text
+    markdown = rules["CKV_AWS_20"]["help"]["markdown"]
+    assert "[CWE-284](https://cwe.mitre.org/data/definitions/284.html)" in markdown
 
 
 def test_locations_are_repo_relative_encoded_and_start_at_line_one(mixed: GateResult) -> None:

@@ -9,12 +9,19 @@ from typing import Any
 
 import yaml
 
+from pavedroad.catalog import model as catalog
 from pavedroad.policy import file as policy
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def render_template(copie: Any, template: Path, answers: dict[str, Any]) -> Path:
-    """Render a template with answers through pytest-copie; fail the test with copier's error."""
-    result = copie.copy(extra_answers=answers, template_dir=template)
+    """Render a template with answers through pytest-copie; fail the test with copier's error.
+
+    Like every render by Paved Road, it gets the catalog's pinned `pavedroad` setting.
+    """
+    pinned = dict(catalog.load(REPO).templates[0].pinned)
+    result = copie.copy(extra_answers={**answers, **pinned}, template_dir=template)
     assert result.exception is None, result.exception
     assert result.exit_code == 0
     assert result.project_dir is not None

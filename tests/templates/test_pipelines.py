@@ -38,7 +38,6 @@ GITHUB_SCENARIOS: dict[str, dict[str, Any]] = {
         "language": "python",
         "python_version": "3.11",
         "default_branch": "trunk",
-        "pavedroad_ref": "v1.2.3",
     },
 }
 GITLAB_SCENARIOS: dict[str, dict[str, Any]] = {
@@ -48,13 +47,13 @@ GITLAB_SCENARIOS: dict[str, dict[str, Any]] = {
         "owner": "@acme/web",
         "language": "node",
         "nightly_timeout_minutes": 60,
-        "pavedroad_repo_url": "https://gitlab.example.com/platform/paved-road",
-        "pavedroad_ref": "v1.4.0",
     },
 }
 
 SHA_PIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
-VERSION_COMMENT = re.compile(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+VERSION_COMMENT = re.compile(r"@[0-9a-f]{40} # (v\d+\.\d+\.\d+|paved-road)$")
+PINNED = yaml.safe_load((REPO / "catalog.yaml").read_text(encoding="utf-8"))["pavedroad"]
+OUR_ACTION = f"{PINNED['github']}@{PINNED['ref']}"
 DIGEST_IMAGE = re.compile(r"^[a-z0-9./:-]+@sha256:[0-9a-f]{64}$")
 UNTRUSTED = re.compile(r"\$\{\{\s*(github\.event\.|github\.head_ref)")
 BAD_NAMES = ["", "x", "../evil", "a/b", "has space", "Upper", "-lead", "trail-", "a--b", "a" * 41]
@@ -74,6 +73,7 @@ POLICY = {
         "controls_required_at": "high",
         "inline_suppressions": "require-exception",
         "warn_expiring_within_days": 14,
+        "approvers": ["@acme/security"],
     },
 }
 
@@ -130,9 +130,14 @@ def assert_pre_commit(project: Path) -> None:
     assert set(hooks) == {"detect-secrets", "hadolint", "paved-gate"}
     assert "--baseline" in hooks["detect-secrets"][1]["args"]
     assert ".secrets.baseline" in hooks["detect-secrets"][1]["args"]
-    assert hooks["paved-gate"][1]["entry"] == "paved gate --stage pre-commit"
-    remote = [repo for repo in config["repos"] if repo["repo"] != "local"]
-    assert remote and all(re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]) for repo in remote)
+    ours, _ = hooks["paved-gate"]
+    assert ours["repo"] in {
+        f"https://github.com/{PINNED['github']}",
+        f"https://{PINNED['gitlab']}",
+    }
+    assert ours["rev"] == PINNED["ref"], "Paved Road's hook is pinned by the catalog's commit"
+    others = [repo for repo in config["repos"] if repo["repo"] not in {"local", ours["repo"]}]
+    assert others and all(re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]) for repo in others)
 
 
 # --- github-pipeline ----------------------------------------------------------------------
@@ -142,7 +147,13 @@ def assert_pre_commit(project: Path) -> None:
 def test_github_pipeline_scenario_renders_expected_files(copie: Any, scenario: str) -> None:
     answers = GITHUB_SCENARIOS[scenario]
     project = render_template(copie, GITHUB, answers)
-    expected = {"ci.yml", "paved-gate.yml"}
+    expected = {
+        "ci.yml",
+        "paved-gate.yml",
+        "paved-comment.yml",
+        "paved-release.yml",
+        "paved-review.yml",
+    }
     if answers.get("include_template_update", True):
         expected.add("template-update.yml")
     assert set(workflows(project)) == expected
@@ -188,27 +199,26 @@ def test_github_write_permissions_only_where_needed(copie: Any) -> None:
     }
     assert writes == {
         ("paved-gate.yml", "gate", "security-events"),
+        ("paved-gate.yml", "tickets", "issues"),
+        ("paved-comment.yml", "comment", "pull-requests"),
+        ("paved-review.yml", "review", "issues"),
         ("template-update.yml", "update", "contents"),
         ("template-update.yml", "update", "pull-requests"),
     }
 
 
-def test_github_gate_runs_each_stage_and_uploads_sarif(copie: Any) -> None:
+def test_github_gate_runs_each_stage_through_the_pinned_action(copie: Any) -> None:
     gate = workflows(render_template(copie, GITHUB, {}))["paved-gate.yml"]
     assert set(triggers(gate)) == {"pull_request", "push", "schedule"}
-    runs = {step.get("if"): step.get("run", "") for step in steps(gate)}
+    ours = {s["if"]: s for s in steps(gate) if s.get("uses") == OUR_ACTION and "if" in s}
     expected = {"pull_request": "pr", "push": "main", "schedule": "nightly"}
     for event, stage in expected.items():
-        run = runs[f"github.event_name == '{event}'"]
-        assert f"paved gate --stage {stage} --format sarif --output paved.sarif" in run
+        assert ours[f"github.event_name == '{event}'"]["with"]["stage"] == stage
+    assert ours["github.event_name == 'pull_request'"]["with"]["formats"] == "json sarif-upload"
     upload = next(s for s in steps(gate) if "upload-sarif@" in s.get("uses", ""))
     assert upload["if"].startswith("always()")
-    assert upload["with"]["sarif_file"] == "paved.sarif"
-    install = next(s for s in steps(gate) if s.get("name") == "Install Paved Road")
-    assert install["run"] == 'python -m pip install --no-cache-dir "${PAVEDROAD_SPEC}"'
-    assert gate["env"]["PAVEDROAD_SPEC"] == (
-        "pavedroad @ git+https://github.com/acme/paved-road@v0.1.0"
-    )
+    assert upload["with"] == {"sarif_file": "paved.sarif", "category": "pavedroad"}
+    assert not any("pip install" in s.get("run", "") for s in steps(gate))
 
 
 def test_github_template_update_opens_a_pull_request(copie: Any) -> None:
@@ -219,7 +229,7 @@ def test_github_template_update_opens_a_pull_request(copie: Any) -> None:
     assert "paved update" in runs
     # The write token goes to the runner's own git and gh, never to a third-party action.
     actions = {s["uses"].split("@")[0] for s in steps(update) if "uses" in s}
-    assert actions == {"actions/checkout", "actions/setup-python"}
+    assert actions == {"actions/checkout", PINNED["github"]}
     propose = next(s for s in steps(update) if "gh pr create" in s.get("run", ""))
     assert propose["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert 'git push --quiet --force origin "${BRANCH}"' in propose["run"]
@@ -233,9 +243,11 @@ def test_github_main_stage_passes_the_zero_sha_when_the_previous_commit_is_unkno
 ) -> None:
     gate = workflows(render_template(copie, GITHUB, {}))["paved-gate.yml"]
     main = next(s for s in steps(gate) if s.get("if") == "github.event_name == 'push'")
-    assert main["env"]["PAVED_CHANGED_SINCE"] == "${{ github.event.before }}"
-    assert f"export PAVED_CHANGED_SINCE={ZERO_SHA}" in main["run"]
-    assert "unset" not in main["run"], "an unset REF falls back to a base that is HEAD itself"
+    assert main["with"]["changed-since"] == "${{ github.event.before }}"
+    action = load(REPO / "action.yml")
+    script = next(s["run"] for s in action["runs"]["steps"] if s.get("name") == "Paved Road gate")
+    assert f"PAVED_SINCE={ZERO_SHA}" in script
+    assert 'cat-file -e "${PAVED_SINCE}^{commit}"' in script
 
 
 @pytest.mark.parametrize(
@@ -287,10 +299,6 @@ def test_github_rejects_invalid_project_names(copie: Any, bad: str) -> None:
     [
         ("language", "ruby"),
         ("default_branch", "../main"),
-        ("pavedroad_ref", "main"),
-        ("pavedroad_ref", "0123456789abcdef0123456789abcdef01234567"),
-        ("pavedroad_repo_url", "http://github.com/acme/paved-road"),
-        ("pavedroad_repo_url", "https://user:pw@github.com/acme/x"),
         ("owner", "acme"),
     ],
 )
@@ -313,7 +321,7 @@ def test_gitlab_pipeline_scenario(copie: Any, scenario: str) -> None:
     check_schema("vendor.gitlab-ci", project / ".gitlab-ci.yml")
 
     ci = load(project / ".gitlab-ci.yml")
-    assert ci["stages"] == ["test", "gate"]
+    assert ci["stages"] == ["test", "gate", "report", "deploy"]
     assert ci["default"]["interruptible"] is True and ci["default"]["timeout"]
     jobs = {k: v for k, v in ci.items() if isinstance(v, dict) and "stage" in v}
     for name, job in jobs.items():
@@ -325,27 +333,27 @@ def test_gitlab_pipeline_scenario(copie: Any, scenario: str) -> None:
 
 def test_gitlab_gate_stages_rules_and_reports(copie: Any) -> None:
     ci = load(render_template(copie, GITLAB, {}) / ".gitlab-ci.yml")
+    component = f"{PINNED['gitlab']}/paved-gate@{PINNED['ref']}"
+    includes = {i["inputs"]["job-name"]: i for i in ci["include"]}
+    assert all(i["component"] == component for i in includes.values())
     expected = {
         "paved-gate-pr": ('$CI_PIPELINE_SOURCE == "merge_request_event"', "pr"),
         "paved-gate-main": ("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", "main"),
+        "paved-gate-release": ("$CI_COMMIT_TAG", "release"),
         "paved-gate-nightly": ('$CI_PIPELINE_SOURCE == "schedule"', "nightly"),
     }
     for job_name, (condition, stage) in expected.items():
-        job = ci[job_name]
-        assert job["extends"] == ".paved-gate"
-        assert len(job["rules"]) == 1 and condition in job["rules"][0]["if"]
-        script = " ".join(job["script"])
-        assert f"paved gate --stage {stage} --format gitlab" in script
-        assert "--format sarif --output paved.sarif" in script
-    assert ci["paved-gate-main"]["interruptible"] is False
-    main = ci["paved-gate-main"]
-    assert main["variables"] == {"PAVED_CHANGED_SINCE": "$CI_COMMIT_BEFORE_SHA"}
-    assert f"export PAVED_CHANGED_SINCE={ZERO_SHA}; fi" in main["script"][0]
-    assert ci["paved-gate-nightly"]["timeout"] == "30 minutes"
-    artifacts = ci[".paved-gate"]["artifacts"]
-    assert artifacts["when"] == "always"
-    assert artifacts["reports"] == {"codequality": "gl-code-quality-report.json"}
-    assert artifacts["paths"] == ["paved.sarif"]
+        inputs = includes[job_name]["inputs"]
+        assert inputs["stage"] == stage
+        assert len(inputs["rules"]) == 1 and condition in inputs["rules"][0]["if"]
+        assert inputs["source"] == f"pavedroad @ git+https://{PINNED['gitlab']}@{PINNED['ref']}"
+    # Only merge requests and full scans publish Code Quality (a partial default-branch report
+    # would make every untouched finding look fixed).
+    assert "gitlab" not in includes["paved-gate-main"]["inputs"]["formats"].split()
+    assert includes["paved-gate-main"]["inputs"]["changed-since"] == "$CI_COMMIT_BEFORE_SHA"
+    for name in ("paved-gate-main", "paved-gate-release", "paved-gate-nightly"):
+        assert ci[name] == {"interruptible": False}
+    assert includes["paved-gate-nightly"]["inputs"]["timeout"] == "30 minutes"
 
 
 @pytest.mark.parametrize("bad", BAD_NAMES)
@@ -359,7 +367,7 @@ def test_gitlab_rejects_invalid_project_names(copie: Any, bad: str) -> None:
 
 
 def test_guardrail_files_are_identical_across_templates() -> None:
-    shared = [".pavedroad/policy.yaml", ".pavedroad/exceptions.yaml", ".secrets.baseline"]
+    shared = [".pavedroad/policy.yaml.jinja", ".pavedroad/exceptions.yaml", ".secrets.baseline"]
     for rel in shared:
         texts = {(t / "template" / rel).read_text(encoding="utf-8") for t in (GITHUB, GITLAB)}
         assert len(texts) == 1, rel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +26,9 @@ CATALOG_FILE = "catalog.yaml"
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 ANSWER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+GITHUB_REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+GITLAB_PROJECT = re.compile(r"^[a-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._-]+){2,20}$")
+COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 Kind = Literal["service", "dockerfile", "terraform", "kubernetes", "pipeline"]
 
 
@@ -70,6 +73,28 @@ class MigrationModel(_Strict):
         return self
 
 
+class NextStepModel(_Strict):
+    run: str = Field(min_length=1)
+    why: str = ""
+    needs: str | None = None
+    get: str | None = None
+
+    @field_validator("run")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip():
+            raise ValueError("must be one command line; join commands with &&")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _how_to_get(self) -> NextStepModel:
+        if self.needs is not None and not self.get:
+            raise ValueError(f"needs {self.needs!r} but says no `get`; say how to install it")
+        if self.get and self.needs is None:
+            raise ValueError("has `get` but no `needs`; name the program it installs")
+        return self
+
+
 class TemplateModel(_Strict):
     id: str
     title: str = Field(min_length=1)
@@ -82,6 +107,7 @@ class TemplateModel(_Strict):
     guarded: list[str] = []
     scenarios: dict[str, dict[str, Any]] = Field(min_length=1)
     migrations: list[MigrationModel] = []
+    next_steps: list[NextStepModel] = []
 
     @field_validator("id")
     @classmethod
@@ -125,8 +151,46 @@ def _semver_key(version: str) -> tuple[int, int, int, int]:
     return (int(major), int(minor), int(patch), 0 if pre else 1)
 
 
+class PavedRoadModel(_Strict):
+    """Where rendered pipelines get Paved Road itself: one repository, one pinned commit."""
+
+    github: str
+    gitlab: str
+    ref: str
+
+    @field_validator("github")
+    @classmethod
+    def _github(cls, value: str) -> str:
+        if not GITHUB_REPO.match(value):
+            raise ValueError(
+                f"{value!r} is not a GitHub repository; use OWNER/NAME, e.g. acme/pavedroad"
+            )
+        return value
+
+    @field_validator("gitlab")
+    @classmethod
+    def _gitlab(cls, value: str) -> str:
+        if not GITLAB_PROJECT.match(value):
+            raise ValueError(
+                f"{value!r} is not a GitLab project; use HOST/GROUP/PROJECT without a scheme, "
+                "e.g. gitlab.com/acme/pavedroad"
+            )
+        return value
+
+    @field_validator("ref")
+    @classmethod
+    def _ref(cls, value: str) -> str:
+        if not COMMIT_SHA.match(value):
+            raise ValueError(
+                f"{value!r} is not a commit SHA; use the full 40-hex commit of Paved Road that "
+                "pipelines run (a tag can be moved, a commit cannot)"
+            )
+        return value
+
+
 class CatalogModel(_Strict):
     version: str
+    pavedroad: PavedRoadModel | None = None
     templates: list[TemplateModel] = Field(min_length=1)
 
     @field_validator("version")
@@ -145,6 +209,16 @@ class Migration:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """A command to run after `paved new`, as Jinja over the answers, and the tool it needs."""
+
+    run: str
+    why: str = ""
+    needs: str | None = None  # a program looked up on PATH
+    get: str | None = None  # how to install it when it is missing
+
+
+@dataclass(frozen=True)
 class Template:
     """One template of the catalog, with its folder resolved."""
 
@@ -159,6 +233,29 @@ class Template:
     guarded: tuple[str, ...]
     scenarios: Mapping[str, Mapping[str, Any]]
     migrations: tuple[Migration, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
+    # The catalog's `pavedroad` setting as render data (`pinned_data`): never asked nor recorded.
+    pinned: Mapping[str, str] = field(default_factory=dict)
+
+
+def pinned_data(setting: PavedRoadModel | None) -> Mapping[str, str]:
+    """Return the render data of the catalog's `pavedroad` setting (empty when unset)."""
+    if setting is None:
+        return {}
+    return {
+        "pavedroad_github": setting.github,
+        "pavedroad_gitlab": setting.gitlab,
+        "pavedroad_commit": setting.ref,
+    }
+
+
+def default_pinned_data() -> Mapping[str, str]:
+    """Return the pinned render data of the default catalog (empty when it cannot be read)."""
+    try:
+        catalog = load()
+    except (ConfigError, UserError):
+        return {}
+    return catalog.templates[0].pinned
 
 
 @dataclass(frozen=True)
@@ -217,7 +314,10 @@ def load(root: Path | None = None) -> Catalog:
     except ValidationError as exc:
         raise ConfigError(describe(display, exc)) from None
     _check_unique(model, display)
-    templates = tuple(_resolve(path.parent, i, t, display) for i, t in enumerate(model.templates))
+    pinned = pinned_data(model.pavedroad)
+    templates = tuple(
+        _resolve(path.parent, i, t, display, pinned) for i, t in enumerate(model.templates)
+    )
     return Catalog(root=path.parent, version=model.version, templates=templates)
 
 
@@ -233,7 +333,9 @@ def _check_unique(model: CatalogModel, display: str) -> None:
         seen[template.id] = index
 
 
-def _resolve(base: Path, index: int, model: TemplateModel, display: str) -> Template:
+def _resolve(
+    base: Path, index: int, model: TemplateModel, display: str, pinned: Mapping[str, str]
+) -> Template:
     directory = (base / model.path).resolve()
     if not directory.is_relative_to(base.resolve()):
         raise ConfigError(
@@ -260,4 +362,6 @@ def _resolve(base: Path, index: int, model: TemplateModel, display: str) -> Temp
             Migration(m.version, dict(m.rename_answers), dict(m.move_files))
             for m in model.migrations
         ),
+        next_steps=tuple(NextStep(s.run, s.why, s.needs, s.get) for s in model.next_steps),
+        pinned=pinned,
     )

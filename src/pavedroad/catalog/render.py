@@ -14,7 +14,7 @@ import yaml
 from jinja2 import TemplateError
 
 from pavedroad.catalog.jinja_guard import run_copier, time_limit
-from pavedroad.catalog.model import SEMVER, TEMPLATE_ID, Template
+from pavedroad.catalog.model import SEMVER, TEMPLATE_ID, Template, default_pinned_data
 from pavedroad.catalog.scratch import copier_temp, scratch
 from pavedroad.catalog.store import Source
 from pavedroad.edges import load_yaml, safe_load
@@ -68,7 +68,7 @@ def render(
     with _created_parents(dest.parent), _scratch(dest.parent, dest.name) as folder:
         out = folder / "render"
         try:
-            _copy(source or str(template.directory), answers, out)
+            _copy(source or str(template.directory), {**answers, **template.pinned}, out)
         except RenderError as exc:
             raise RenderError(
                 f"template {template.id} {version} failed to render: {exc}; nothing was "
@@ -102,16 +102,21 @@ def _check_depth(template: Template) -> None:
         stack.extend((folder, depth + 1) for folder in folders)
 
 
-def render_source(src: Source, answers: dict[str, Any], out: Path) -> None:
+def render_source(
+    src: Source, answers: dict[str, Any], out: Path, answers_file: str = ANSWERS_FILE
+) -> None:
     """Render one published version with the given answers into out (a scratch folder)."""
     try:
-        _copy(src, answers, out)
+        # The catalog's pinned Paved Road commit wins over an old project's recorded answers.
+        _copy(src, {**answers, **default_pinned_data()}, out, answers_file)
     except RenderError as exc:
         message = f"template {src.template_id} {src.version} failed to render: {exc}"
         raise RenderError(message) from None
 
 
-def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
+def _copy(
+    src: Source | str, answers: dict[str, Any], out: Path, answers_file: str = ANSWERS_FILE
+) -> None:
     from copier.errors import CopierError  # deferred: copier costs ~0.3 s to import
 
     url, ref = (src.url, src.tag) if isinstance(src, Source) else (src, None)
@@ -122,6 +127,7 @@ def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
                 "copy",
                 src_path=url,
                 dst_path=out,
+                answers_file=answers_file,
                 data=answers,
                 vcs_ref=ref,
                 defaults=True,
@@ -136,12 +142,14 @@ def _copy(src: Source | str, answers: dict[str, Any], out: Path) -> None:
         raise RenderError("the template nests too deeply to render") from None
 
 
-def record_template(out: Path, template_id: str, version: str) -> None:
+def record_template(
+    out: Path, template_id: str, version: str, answers_file: str = ANSWERS_FILE
+) -> None:
     """Add the catalog id and version to copier's answers file (copier ignores `_paved_*`)."""
-    path = out / ANSWERS_FILE
+    path = out / answers_file
     if not path.is_file():
         raise RenderError(
-            f"template {template_id}: renders no {ANSWERS_FILE}; add "
+            f"template {template_id}: renders no {answers_file}; add "
             "'{{_copier_conf.answers_file}}.jinja' to the template so the project can be updated"
         )
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -161,20 +169,20 @@ class Recorded:
 
 
 ADOPT_HINT = (
-    "To adopt it: render a new project with `paved new TEMPLATE NEW_FOLDER` and move your code "
-    f"into it, or write {ANSWERS_FILE} by hand and commit it, e.g.\n"
+    "To adopt it: run `paved adopt TEMPLATE .` in it (adds the template's files it lacks and "
+    f"records the answers), or write {ANSWERS_FILE} by hand and commit it, e.g.\n"
     "  _paved_template: python-service   # the template id (`paved catalog list`)\n"
     "  _paved_version: 1.0.0             # the version the repository matches\n"
     "  service_name: orders              # one line per question (`paved catalog show ID`)"
 )
 
 
-def recorded(project: Path) -> Recorded:
+def recorded(project: Path, answers_file: str = ANSWERS_FILE) -> Recorded:
     """Return the template, version and answers a project records; UserError when it cannot."""
-    path = project / ANSWERS_FILE
+    path = project / answers_file
     if not path.is_file():
         raise UserError(
-            f"{project}: no {ANSWERS_FILE}, so this repository was not created from the "
+            f"{project}: no {answers_file}, so this repository was not created from the "
             f"catalog. {ADOPT_HINT}"
         )
     data = load_yaml(path, str(path))

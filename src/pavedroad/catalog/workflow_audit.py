@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pavedroad.errors import ScannerError
 from pavedroad.scanners.running import run_scanner
 
@@ -54,7 +56,33 @@ def audit(root: Path, executable: str | None = None) -> tuple[str, ...]:
     done = run_scanner([exe, *OPTIONS, *files], tool=NAME, cwd=root, timeout=TIMEOUT)
     if done.returncode != 0:
         raise ScannerError(NAME, done.stderr.strip()[-500:] or f"exit code {done.returncode}")
-    return tuple(_problems(_parse(done.stdout)))
+    results = [r for r in _parse(done.stdout) if not _safe_workflow_run(root, r)]
+    return tuple(_problems(results))
+
+
+# zizmor flags every `workflow_run` trigger, yet it is the pattern GitHub documents for
+# commenting on fork pull requests. Paved Road accepts it only in the shape that is safe: the
+# workflow runs on nothing else and never checks out, or names, the triggering run's code.
+_HEAD_REFS = ("workflow_run.head_sha", "workflow_run.head_branch", "workflow_run.head_repository")
+
+
+def _safe_workflow_run(root: Path, result: dict[str, Any]) -> bool:
+    """Return True for a dangerous-triggers finding on a workflow_run-only, checkout-free file."""
+    path, _, _ = _where(result.get("locations") or [])
+    if result.get("ident") != "dangerous-triggers" or path == "?":
+        return False
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+        workflow = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    if not isinstance(workflow, dict):
+        return False
+    triggers = workflow.get("on", workflow.get(True))
+    if not isinstance(triggers, dict) or set(triggers) != {"workflow_run"}:
+        return False
+    checks_out = "actions/checkout" in text
+    return not checks_out and not any(ref in text for ref in _HEAD_REFS)
 
 
 def inputs(root: Path) -> list[str]:

@@ -4,7 +4,8 @@ A JSON array of issues with `description`, `check_name`, `fingerprint`, `severit
 and `location {path, lines {begin}}`. The fingerprint is the finding's own, so GitLab
 matches an issue across branches even when lines shift. Severity follows the
 finding's severity (info, minor, major, critical, blocker); excepted findings are
-kept, so exceptions stay visible, but as `info` with the justification.
+kept, so exceptions stay visible, but as `info` with the justification. A finding that would
+block but was held back (observe mode, baseline, pre-existing) says so in its description.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, assert_never
 
 from pavedroad.findings import Severity
 from pavedroad.gate.result import GatedFinding, GateResult, Verdict
-from pavedroad.reports._common import first_line, one_line, ordered, repo_path
+from pavedroad.reports._common import first_line, hold_label, one_line, ordered, repo_path
 
 
 def gitlab_severity(severity: Severity) -> str:
@@ -50,7 +51,8 @@ def issue(gated: GatedFinding, root: str) -> dict[str, Any]:
 
 def _description(gated: GatedFinding) -> str:
     f = gated.finding
-    text = f"[{gated.verdict.value}] {one_line(f.title)}"
+    held = f", would block, held back: {hold_label(gated.held)}" if gated.held else ""
+    text = f"[{gated.verdict.value}{held}] {one_line(f.title)}"
     message = one_line(f.message)
     if message and message != one_line(f.title):
         text += f": {message}"

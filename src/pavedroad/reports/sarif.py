@@ -1,11 +1,19 @@
 """SARIF 2.1.0 for GitHub code scanning, IDEs and any other SARIF viewer.
 
 One run per scanner (each with a distinct `tool.driver.name`, so GitHub never has to
-merge runs of one tool and category), all sharing the category `pavedroad/<stage>`
-through `automationDetails.id`. A scanner that ran and found nothing still gets an
+merge runs of one tool and category), all sharing ONE category, `pavedroad/`, through
+`automationDetails.id` (which overrides the upload's own category): GitHub compares a pull
+request's analysis with its base only within one category, so every stage reports under the
+same one. Which uploads may update the default branch's alerts is the pipeline's choice: only
+full-scope runs (the templates' nightly gate), never a `scope: changed` one, whose absent
+findings GitHub would take as fixed. A scanner that ran and found nothing still gets an
 empty run, so GitHub closes the alerts it fixed. Paths are repo-relative URIs under
 `%SRCROOT%`; every result carries the Paved Road fingerprint in
-`partialFingerprints["pavedroad/v1"]`.
+`partialFingerprints["pavedroad/v1"]` and, because GitHub matches alerts by that key alone,
+in `partialFingerprints["primaryLocationLineHash"]`: the fingerprint anchors on the resource
+or the offending text, not the line number, so alerts survive unrelated line shifts.
+A finding the stage would block but held back
+(observe mode, baseline, pre-existing) has the property `held` with the reason's value.
 
 Two flavours: `sarif` keeps excepted findings as results with an accepted external
 suppression (for viewers that honour suppressions); `sarif-upload` leaves them out,
@@ -18,17 +26,20 @@ only input that does not come from the gate result (pass `version_of` to pin it)
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, assert_never
 from urllib.parse import quote
 
+from pavedroad import knowledge
 from pavedroad.findings import Finding, Severity
 from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports._common import (
     EXCEPTION_COMMAND,
     first_line,
+    hold_label,
     is_web_url,
     last_line,
     md_link,
@@ -49,6 +60,8 @@ SCHEMA_URI = (
 )
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "pavedroad/v1"
+GITHUB_FINGERPRINT_KEY = "primaryLocationLineHash"
+CATEGORY = "pavedroad/"
 FALLBACK_TOOL = "pavedroad"
 # GitHub rejects longer values for these rule fields.
 _NAME_LIMIT = 255
@@ -130,7 +143,7 @@ class SarifReporter:
         index = {rule["id"]: i for i, rule in enumerate(rules)}
         return {
             "tool": {"driver": self._driver(scanner, rules)},
-            "automationDetails": {"id": f"pavedroad/{result.stage.replace('/', '-')}/"},
+            "automationDetails": {"id": CATEGORY},
             "originalUriBaseIds": {SRCROOT: _srcroot(result.root)},
             "results": [_result(g, index[g.finding.rule_id], result.root) for g in findings],
         }
@@ -175,7 +188,7 @@ def _rule(scanner: str, f: Finding) -> JsonObject:
         "defaultConfiguration": {"level": default_level(f.severity)},
         "properties": {
             "security-severity": security_severity(f.severity),
-            "tags": ["security"],
+            "tags": _tags(f.rule_id),
             "precision": info.precision if info else "medium",
         },
     }
@@ -190,7 +203,8 @@ def _full_description(f: Finding, title: str) -> str:
 
 
 def _help_text(f: Finding, title: str) -> str:
-    parts = [title, f"Fix: {one_line(f.fix) or 'see the documentation.'}"]
+    parts = [title, *_why_text(f.rule_id), f"Fix: {one_line(f.fix) or 'see the documentation.'}"]
+    parts += _snippet_text(f.rule_id)
     if is_web_url(f.docs_url):
         parts.append(f"Documentation: {f.docs_url}")
     parts.append(
@@ -201,7 +215,9 @@ def _help_text(f: Finding, title: str) -> str:
 
 
 def _help_markdown(f: Finding, title: str) -> str:
-    parts = [f"**{md_text(title)}**", f"**Fix:** {md_text(f.fix) or 'see the documentation.'}"]
+    parts = [f"**{md_text(title)}**", *_why_markdown(f.rule_id)]
+    parts.append(f"**Fix:** {md_text(f.fix) or 'see the documentation.'}")
+    parts += _snippet_markdown(f.rule_id)
     link = md_link("Documentation", f.docs_url)
     if link:
         parts.append(link)
@@ -212,6 +228,48 @@ def _help_markdown(f: Finding, title: str) -> str:
     return "\n\n".join(parts)
 
 
+def _tags(rule_id: str) -> list[str]:
+    """Return the rule's tags: security, plus external/cwe/cwe-N from the knowledge base."""
+    entry = knowledge.lookup(rule_id)
+    return list(entry.tags) if entry is not None else ["security"]
+
+
+def _why_text(rule_id: str) -> list[str]:
+    entry = knowledge.lookup(rule_id)
+    if entry is None:
+        return []
+    owasp = f"; OWASP {entry.owasp}" if entry.owasp else ""
+    return [f"Why it matters: {entry.why}", f"Class: {', '.join(entry.cwe_labels)}{owasp}"]
+
+
+def _why_markdown(rule_id: str) -> list[str]:
+    entry = knowledge.lookup(rule_id)
+    if entry is None:
+        return []
+    cwes = ", ".join(
+        md_link(label, url) for label, url in zip(entry.cwe_labels, entry.cwe_urls(), strict=True)
+    )
+    owasp = f"; OWASP {md_text(entry.owasp)}" if entry.owasp else ""
+    return [f"**Why it matters:** {md_text(entry.why)}", f"**Class:** {cwes}{owasp}"]
+
+
+def _snippet_text(rule_id: str) -> list[str]:
+    entry = knowledge.lookup(rule_id)
+    if entry is None or entry.snippet is None:
+        return []
+    return [f"Compliant example ({entry.snippet.label}):\n{textwrap.dedent(entry.snippet.text)}"]
+
+
+def _snippet_markdown(rule_id: str) -> list[str]:
+    entry = knowledge.lookup(rule_id)
+    if entry is None or entry.snippet is None:
+        return []
+    code = textwrap.dedent(entry.snippet.text)
+    fence = "````" if "```" in code else "```"
+    label = f"Compliant example in the catalog (`{entry.snippet.label}`):"
+    return [f"{label}\n\n{fence}\n{code}\n{fence}"]
+
+
 def _result(gated: GatedFinding, rule_index: int, root: str) -> JsonObject:
     f = gated.finding
     result: JsonObject = {
@@ -220,7 +278,10 @@ def _result(gated: GatedFinding, rule_index: int, root: str) -> JsonObject:
         "level": result_level(gated.verdict),
         "message": {"text": one_line(f.message) or one_line(f.title) or f.rule_id},
         "locations": [{"physicalLocation": _physical_location(f, root)}],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+        "partialFingerprints": {
+            FINGERPRINT_KEY: f.fingerprint,
+            GITHUB_FINGERPRINT_KEY: f.fingerprint,
+        },
         "properties": _result_properties(gated),
     }
     if gated.verdict is Verdict.EXCEPTED:
@@ -254,4 +315,7 @@ def _result_properties(gated: GatedFinding) -> JsonObject:
         props["resource"] = f.resource
     if f.inline_suppressed:
         props["inlineSuppressed"] = True
+    if gated.held is not None:  # would block; the verdict says what it got instead
+        props["held"] = gated.held.value
+        props["heldReason"] = hold_label(gated.held)
     return props
