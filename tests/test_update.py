@@ -211,7 +211,9 @@ def test_repository_without_answers_file_says_how_to_adopt(
         run(bench, repo)
     message = str(caught.value)
     assert "not created from the catalog" in message
-    assert "paved new" in message and "_paved_template:" in message and "_paved_version:" in message
+    assert (
+        "paved adopt" in message and "_paved_template:" in message and "_paved_version:" in message
+    )
     assert snapshot(repo) == {"main.py": b"print('hi')\n"}
 
 

@@ -162,7 +162,7 @@ def commit(repo: Path, message: str = "edit") -> None:
 def fake_gate(findings: tuple[GatedFinding, ...] = ()) -> Any:
     """Return a stand-in for gate.run.gate_repository (real scanners take seconds)."""
 
-    def gate(root: Path, stage: str, *, remember: bool = True) -> GateResult:
+    def gate(root: Path, stage: str, *, remember: bool = True, **_options: Any) -> GateResult:
         return GateResult(stage, str(root), findings, files_scanned=1, scanners=("fake",))
 
     return gate

@@ -11,7 +11,7 @@ import typer
 
 from pavedroad.catalog import store
 from pavedroad.catalog.model import load as load_catalog
-from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.cli._common import CatalogOption, QuietOption, handle_errors, progress_shown
 from pavedroad.project import drift as drift_mod
 
 
@@ -36,11 +36,17 @@ def drift(
     output_format: Annotated[
         DriftFormat, typer.Option("--format", help="Output format.")
     ] = DriftFormat.TABLE,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="Check only this template (default: every one found)."),
+    ] = None,
     catalog: CatalogOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Report versions behind, missing guarded files and weaker gates; exit 1 on drift."""
     cat = load_catalog(catalog)
-    reports = drift_mod.check(paths, cat, store.resolve())
+    with progress_shown(quiet) as progress:
+        reports = drift_mod.check(paths, cat, store.resolve(), progress=progress, template=template)
     typer.echo(RENDERERS[output_format](reports).rstrip("\n"))
     code = drift_mod.exit_code(reports)
     if code:

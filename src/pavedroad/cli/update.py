@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from pavedroad.cli import prompts
-from pavedroad.cli._common import CatalogOption, handle_errors, parse_data
+from pavedroad.cli._common import (
+    CatalogOption,
+    QuietOption,
+    handle_errors,
+    parse_data,
+    progress_shown,
+)
 from pavedroad.errors import GateFailedError
 from pavedroad.gate.result import GateResult
 from pavedroad.project.update import STAGE, UpdateRequest, UpdateResult
@@ -34,9 +40,16 @@ def update(
     data: Annotated[
         list[str] | None, typer.Option("--data", "-d", help="Answer as KEY=VALUE (repeatable).")
     ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", help="Update only this template (default: every template it carries)."
+        ),
+    ] = None,
     catalog: CatalogOption = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Update a project to a newer template version, keeping your edits, then gate it."""
+    """Update a project to newer template versions, keeping your edits, then gate it."""
     request = UpdateRequest(
         path,
         to=to,
@@ -44,19 +57,21 @@ def update(
         prompt=prompts.template_prompt(defaults),
         on_invalid=prompts.retry_message,
         catalog=catalog,
+        template=template,
     )
-    result = update_project(request)
-    what = f"{result.template_id} {result.from_version} -> {result.to_version}"
-    with after_apply(result.root, what):
+    with progress_shown(quiet) as progress:
+        result = update_project(request, progress=progress)
+    with after_apply(result.root, result.what):
         _report(result)
 
 
 def _report(result: UpdateResult) -> None:
     """Print what the update did and what its verification gate decided."""
     if result.up_to_date:
+        at = ", ".join(f"{c.template_id} {c.to_version}" for c in result.current)
         typer.echo(
-            f"{result.root} is at {result.template_id} {result.to_version}, the latest "
-            "published version; nothing to do."
+            f"{result.root} is at {at}, the latest published version; nothing to do "
+            "(to change an answer: --data KEY=VALUE)."
         )
         return
     typer.echo(printable_lines("\n".join(_summary(result))))  # names and diff are untrusted
@@ -70,8 +85,11 @@ def _summary(result: UpdateResult) -> list[str]:
     tally = {s: sum(1 for c in result.changes if c.status == s) for s in "AMD"}
     verb = "Updated, WITH CONFLICTS," if result.conflicts else "Updated"
     lines = [
-        f"{verb} {result.root}: {result.template_id} {result.from_version} -> "
-        f"{result.to_version} ({tally['A']} added, {tally['M']} modified, {tally['D']} deleted)"
+        f"{verb} {result.root}: {result.what} "
+        f"({tally['A']} added, {tally['M']} modified, {tally['D']} deleted)"
+    ]
+    lines += [
+        f"Already at the latest version: {c.template_id} {c.to_version}" for c in result.current
     ]
     if result.migrations:
         lines += ["Migrations:", *(f"  {m}" for m in result.migrations)]
@@ -136,7 +154,8 @@ def _pipeline(diff: str) -> list[str]:
 
 def _conflicts(result: UpdateResult) -> list[str]:
     return [
-        f"CONFLICTS: the update could not merge your edits in {len(result.conflicts)} file(s):",
+        f"CONFLICTS: the update could not merge your edits in {len(result.conflicts)} "
+        f"{'file' if len(result.conflicts) == 1 else 'files'}:",
         *(f"  {rel}" for rel in result.conflicts),
         "Nothing is lost: each conflict shows your lines and the template's between <<<<<<< "
         "and >>>>>>> markers, and HEAD still has your version.",

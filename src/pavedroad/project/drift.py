@@ -14,11 +14,14 @@ from packaging.version import Version
 
 from pavedroad.catalog import publish, store
 from pavedroad.catalog.model import Catalog
-from pavedroad.catalog.render import Recorded, recorded, render_source
+from pavedroad.catalog.render import ANSWERS_FILE, Recorded, recorded, render_source
 from pavedroad.catalog.scratch import scratch
-from pavedroad.errors import PavedError
+from pavedroad.errors import PavedError, UserError
+from pavedroad.exceptions import baseline as baseline_file
 from pavedroad.policy import file as policy_file
 from pavedroad.policy.compare import PolicyChange, compare_policies
+from pavedroad.progress import Progress, Step, silent
+from pavedroad.project import answers as answers_mod
 from pavedroad.scanners import hadolint, secrets_baseline
 from pavedroad.scanners.own_rules import Weakening
 from pavedroad.textsafe import md_text, printable
@@ -62,17 +65,53 @@ class DriftReport:
         return bool(self.missing or self.weakened)
 
 
-def check(paths: Iterable[Path], catalog: Catalog, st: store.Store) -> tuple[DriftReport, ...]:
-    """Check every repository; one that cannot be checked gets an error, the rest go on."""
+def check(
+    paths: Iterable[Path],
+    catalog: Catalog,
+    st: store.Store,
+    progress: Progress = silent,
+    template: str | None = None,
+) -> tuple[DriftReport, ...]:
+    """Check every template of every repository (or only template); errors get their row."""
     versions: dict[str, tuple[str, ...]] = {}
-    return tuple(_check_safely(Path(p), catalog, st, versions) for p in paths)
+    todo = [Path(p) for p in paths]
+    reports: list[DriftReport] = []
+    for done, path in enumerate(todo, start=1):
+        reports.extend(_check_templates(path, catalog, st, versions, template))
+        progress(Step(f"checked {path}", done=done, total=len(todo)))
+    return tuple(reports)
+
+
+def _check_templates(
+    path: Path,
+    catalog: Catalog,
+    st: store.Store,
+    versions: dict[str, tuple[str, ...]],
+    template: str | None,
+) -> tuple[DriftReport, ...]:
+    """Check each template a repository carries (one answers file each), one row each."""
+    try:
+        names = _answers_files(path, template)
+    except PavedError as exc:
+        return (DriftReport(path=str(path), error=str(exc)),)
+    return tuple(_check_safely(path, catalog, st, versions, name) for name in names)
+
+
+def _answers_files(path: Path, template: str | None) -> tuple[str, ...]:
+    if template is not None:
+        return tuple(c.answers_file for c in answers_mod.select(path, template))
+    return (answers_mod.kept(path) if path.is_dir() else ()) or (ANSWERS_FILE,)
 
 
 def _check_safely(
-    path: Path, catalog: Catalog, st: store.Store, versions: dict[str, tuple[str, ...]]
+    path: Path,
+    catalog: Catalog,
+    st: store.Store,
+    versions: dict[str, tuple[str, ...]],
+    answers_file: str = ANSWERS_FILE,
 ) -> DriftReport:
     try:
-        return check_one(path, catalog, st, versions)
+        return check_one(path, catalog, st, versions, answers_file)
     except PavedError as exc:
         return DriftReport(path=str(path), error=str(exc))
     except (OSError, ValueError, RecursionError) as exc:  # keep the other repositories' rows
@@ -80,10 +119,17 @@ def _check_safely(
 
 
 def check_one(
-    path: Path, catalog: Catalog, st: store.Store, versions: dict[str, tuple[str, ...]]
+    path: Path,
+    catalog: Catalog,
+    st: store.Store,
+    versions: dict[str, tuple[str, ...]],
+    answers_file: str = ANSWERS_FILE,
 ) -> DriftReport:
     """Check one repository against the store and the catalog's guarded files."""
-    rec = recorded(path)
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise UserError(f"{path}: {what}; pass the folder of a repository made from the catalog")
+    rec = recorded(path, answers_file)
     template = catalog.get(rec.template_id)
     if rec.template_id not in versions:
         if st.is_local:
@@ -96,6 +142,7 @@ def check_one(
     with _fresh_render(src, rec) as fresh:
         guarded = tuple(_guarded(path, fresh, template.guarded))
         gate = (*_gate_changes(fresh, path), *_config_changes(fresh, path))
+    gate = (*gate, *baseline_file.drift(path))  # expired, grown or extended
     return DriftReport(str(path), rec.template_id, rec.version, newest, behind, guarded, gate)
 
 
@@ -194,6 +241,11 @@ def _details(r: DriftReport) -> list[str]:
     return lines
 
 
+def _heading(r: DriftReport) -> str:
+    """Name a row's details: the repository, and the template when it carries one."""
+    return f"{r.path} ({r.template_id})" if r.template_id else r.path
+
+
 def to_table(reports: Sequence[DriftReport]) -> str:
     """Render a plain-text table, then the details of each repository that needs attention."""
     rows = [_COLUMNS, *(_row(r) for r in reports)]
@@ -204,7 +256,7 @@ def to_table(reports: Sequence[DriftReport]) -> str:
     for r in reports:
         details = _details(r)
         if details:
-            lines += ["", f"{r.path}:", *(f"  {line}" for line in details)]
+            lines += ["", f"{_heading(r)}:", *(f"  {line}" for line in details)]
     return "\n".join(printable(line) for line in lines)  # paths may hold control characters
 
 
@@ -215,5 +267,10 @@ def to_markdown(reports: Sequence[DriftReport]) -> str:
     for r in reports:
         details = _details(r)
         if details:
-            lines += ["", f"**{md_text(r.path)}**", "", *(f"- {md_text(line)}" for line in details)]
+            lines += [
+                "",
+                f"**{md_text(_heading(r))}**",
+                "",
+                *(f"- {md_text(line)}" for line in details),
+            ]
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,12 +12,13 @@ from typing import Any
 from pavedroad.catalog import publish, store
 from pavedroad.catalog.model import Template
 from pavedroad.catalog.model import load as load_catalog
-from pavedroad.catalog.questions import Prompt, load_config, resolve_answers
+from pavedroad.catalog.questions import Prompt, ShownStep, load_config, next_steps, resolve_answers
 from pavedroad.catalog.render import Rendered, check_destination, render
 from pavedroad.edges import load_yaml
 from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate.result import GateResult
 from pavedroad.gate.run import gate_repository
+from pavedroad.progress import Progress, Step, silent
 
 VERIFY_STAGE = "release"
 Gate = Callable[..., GateResult]
@@ -43,6 +45,7 @@ class NewResult:
 
     rendered: Rendered
     gate: GateResult
+    next_steps: tuple[ShownStep, ...] = ()  # the template's, rendered with the answers
 
 
 class RenderBlockedError(GateFailedError):
@@ -56,24 +59,27 @@ class RenderBlockedError(GateFailedError):
         self.result = result
 
 
-def create(request: NewRequest, gate: Gate | None = None) -> NewResult:
+def create(request: NewRequest, gate: Gate | None = None, progress: Progress = silent) -> NewResult:
     """Render the template into a new folder; only a project that passes its gate is kept."""
     template = load_catalog(request.catalog).get(request.template_id)
     st = store.resolve(request.store)
     earlier = _earlier_version(template, request.version, st)
     check_destination(request.dest)
-    given = {**_read_data_file(request.data_file), **request.data}
+    given = {**read_data_file(request.data_file), **request.data}
     with _questions_of(template, earlier) as directory:
         answers = resolve_answers(
             load_config(directory), given, request.prompt, on_invalid=request.on_invalid
         )
     # Published lazily, once the answers are valid: `paved update` later reads the recorded
     # version back from the store, so the project must be rendered from it.
+    version = earlier.version if earlier else template.version
+    progress(Step(f"rendering {template.id} {version}"))  # after the prompts: none is pending
     source = earlier or publish.ensure_published(template, st)
     verdict: list[GateResult] = []
-    verify = _verifier(gate or gate_repository, verdict)
+    gate = gate or functools.partial(gate_repository, progress=progress)
+    verify = _verifier(gate, verdict, progress)
     rendered = render(template, answers, request.dest, verify=verify, source=source)
-    return NewResult(rendered, verdict[0])
+    return NewResult(rendered, verdict[0], next_steps(template.next_steps, answers))
 
 
 def _earlier_version(
@@ -101,7 +107,8 @@ def _questions_of(template: Template, earlier: store.Source | None) -> Iterator[
         yield folder
 
 
-def _read_data_file(path: Path | None) -> dict[str, Any]:
+def read_data_file(path: Path | None) -> dict[str, Any]:
+    """Return the answers of a --data-file ({} without one)."""
     if path is None:
         return {}
     raw = load_yaml(path, str(path))
@@ -110,10 +117,13 @@ def _read_data_file(path: Path | None) -> dict[str, Any]:
     return {str(k): v for k, v in raw.items()}
 
 
-def _verifier(gate: Gate, verdict: list[GateResult]) -> Callable[[Path], None]:
+def _verifier(
+    gate: Gate, verdict: list[GateResult], progress: Progress = silent
+) -> Callable[[Path], None]:
     """Return the check render runs on the scratch render before moving it into place."""
 
     def verify(out: Path) -> None:
+        progress(Step(f"running the {VERIFY_STAGE} gate on the render"))
         result = gate(out, VERIFY_STAGE, remember=False)
         verdict.append(result)
         if result.blocked:

@@ -1,48 +1,50 @@
 """`paved update`: copier's three-way update, made in a scratch clone and brought in whole.
 
 The repository must be clean, so `git reset --hard HEAD && git clean -fd` undoes an update
-exactly. copier runs in a temporary clone of HEAD; only when it succeeded is its result
-applied to the working tree, as one `git apply` that changes everything or nothing.
+exactly. copier runs in a temporary clone of HEAD, once per template the repository carries
+(each records its own answers file); only when every one succeeded is the result applied to
+the working tree, as one `git apply` that changes everything or nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import TemplateError
 
 from pavedroad.catalog import publish, store
 from pavedroad.catalog import scratch as scratch_mod
 from pavedroad.catalog.jinja_guard import run_copier, time_limit
-from pavedroad.catalog.model import Migration, Template
+from pavedroad.catalog.model import Catalog, Migration, Template
 from pavedroad.catalog.model import load as load_catalog
-from pavedroad.catalog.questions import Prompt, load_config, resolve_answers
-from pavedroad.catalog.render import (
-    ANSWERS_FILE,
-    Recorded,
-    record_template,
-    recorded,
-    render_source,
-)
+from pavedroad.catalog.questions import TemplateConfig, load_config, resolve_answers
+from pavedroad.catalog.render import Recorded, record_template, render_source
 from pavedroad.catalog.scratch import copier_temp
 from pavedroad.catalog.store import Source, git, git_ok
-from pavedroad.edges import safe_load
-from pavedroad.errors import PavedError, ScannerError, UserError
+from pavedroad.errors import UserError
 from pavedroad.gate.result import GateResult
 from pavedroad.gate.run import gate_repository
-from pavedroad.policy import file as policy_file
-from pavedroad.policy.compare import PolicyChange, compare_policies
-from pavedroad.policy.file import Policy
+from pavedroad.progress import Progress, Step, silent
+from pavedroad.project import answers as answers_mod
 from pavedroad.project import migrations, update_guard
+from pavedroad.project.answers import Carried
 from pavedroad.project.migrations import Moves
 from pavedroad.project.update_guard import after_apply, check_killed_update, unverified
+from pavedroad.project.update_result import (
+    Change,
+    TemplateUpdate,
+    UpdateRequest,
+    UpdateResult,
+)
 from pavedroad.scan.redact import redact
+
+__all__ = ["Change", "TemplateUpdate", "UpdateRequest", "UpdateResult", "update"]
 
 STAGE = "release"
 ROLLBACK = update_guard.ROLLBACK
@@ -51,54 +53,8 @@ Gate = Callable[..., GateResult]
 
 
 @dataclass(frozen=True)
-class UpdateRequest:
-    """What to update and how."""
-
-    path: Path
-    to: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
-    prompt: Prompt | None = None
-    on_invalid: Callable[[str], None] = lambda message: None
-    catalog: Path | None = None
-    store: str | None = None
-
-
-@dataclass(frozen=True)
-class Change:
-    """One file the update added (A), modified (M) or deleted (D)."""
-
-    status: str
-    path: str
-
-
-@dataclass(frozen=True)
-class UpdateResult:
-    """What an update did, and what it means for security."""
-
-    root: Path
-    template_id: str
-    from_version: str
-    to_version: str
-    changes: tuple[Change, ...] = ()
-    conflicts: tuple[str, ...] = ()
-    migrations: tuple[str, ...] = ()
-    not_recreated: tuple[str, ...] = ()
-    guarded: tuple[str, ...] = ()
-    before: GateResult | None = None
-    before_error: str | None = None
-    after: GateResult | None = None
-    policy_changes: tuple[PolicyChange, ...] = ()
-    pipeline_diff: str = ""
-
-    @property
-    def up_to_date(self) -> bool:
-        """Return True when there was nothing to update."""
-        return self.from_version == self.to_version
-
-
-@dataclass(frozen=True)
 class _Repo:
-    root: Path  # the project (where the answers file is)
+    root: Path  # the project (where the answers files are)
     top: Path  # the git work tree holding it
     rel: str  # root relative to top ("." when the same)
     head: str
@@ -106,6 +62,8 @@ class _Repo:
 
 @dataclass(frozen=True)
 class _Plan:
+    template: Template
+    answers_file: str
     recorded: Recorded
     old: Source
     new: Source
@@ -116,6 +74,17 @@ class _Plan:
     def moved(self) -> Moves:
         return migrations.moves(self.migrations)
 
+    def summary(self, not_recreated: tuple[str, ...] = ()) -> TemplateUpdate:
+        return TemplateUpdate(
+            self.template.id,
+            self.old.version,
+            self.new.version,
+            self.answers_file,
+            migrations.describe(self.migrations),
+            not_recreated,
+            self.template.guarded,
+        )
+
 
 @dataclass(frozen=True)
 class _Outcome:
@@ -123,61 +92,109 @@ class _Outcome:
     changes: tuple[Change, ...]
     conflicts: tuple[str, ...]
     pipeline_diff: str
-    not_recreated: tuple[str, ...] = ()
+    not_recreated: tuple[tuple[str, ...], ...] = ()  # per plan, in plan order
 
 
-def update(request: UpdateRequest, gate: Gate | None = None) -> UpdateResult:
-    """Update a project to the latest (or requested) published version of its template."""
-    gate = gate or gate_repository
+def update(
+    request: UpdateRequest, gate: Gate | None = None, progress: Progress = silent
+) -> UpdateResult:
+    """Update a project's templates (all, or request.template) to their latest versions."""
+    gate = _reporting(gate or functools.partial(gate_repository, progress=progress), progress)
     repo = _repository(request.path)
-    rec = recorded(repo.root)
-    template = _template(request.catalog, rec)
-    old, new = _versions(template, rec, store.resolve(request.store), request.to)
-    if new.version == old.version:
-        return UpdateResult(repo.root, rec.template_id, old.version, new.version)
-    plan = _plan(template, rec, old, new, request)
-    with after_apply(repo.root, f"{rec.template_id} {old.version} -> {new.version}"):
-        return _apply(repo, plan, template, gate)
+    plans, current = _plans(repo.root, request)  # prompts, if any, come before progress
+    if not plans:
+        return UpdateResult(repo.root, current=current)
+    what = "; ".join(p.summary().label for p in plans)
+    progress(Step(f"updating {what} with copier"))
+    with after_apply(repo.root, what):
+        return _apply(repo, plans, gate, current)
 
 
-def _apply(repo: _Repo, plan: _Plan, template: Template, gate: Gate) -> UpdateResult:
+def _reporting(gate: Gate, progress: Progress) -> Gate:
+    """Return the gate, saying when it starts (it runs before and after the update)."""
+
+    def run(root: Path, stage: str, **options: Any) -> GateResult:
+        progress(Step(f"running the {stage} gate on {root}"))
+        return gate(root, stage, **options)
+
+    return run
+
+
+def _plans(
+    root: Path, request: UpdateRequest
+) -> tuple[tuple[_Plan, ...], tuple[TemplateUpdate, ...]]:
+    """Plan each chosen template's update; return the plans and the templates up to date."""
+    chosen = answers_mod.select(root, request.template)
+    if request.to and len(chosen) > 1:
+        ids = ", ".join(c.template_id for c in chosen)
+        raise UserError(
+            f"--to {request.to}: {root} carries several templates ({ids}); "
+            "pass --template ID to say which one goes to that version"
+        )
+    cat, st = load_catalog(request.catalog), store.resolve(request.store)
+    plans, current, asked = [], [], set()
+    for carried in chosen:
+        template = _template(cat, carried)
+        old, new = _versions(template, carried.recorded, st, request.to)
+        config = _config(new)
+        names = {q.name for q in config.questions}
+        asked |= {q.name for q in config.questions if q.when is not False}
+        data = {k: v for k, v in request.data.items() if len(chosen) == 1 or k in names}
+        plan = _plan(template, carried, (old, new), config, data, request)
+        if plan is None:
+            current.append(TemplateUpdate(template.id, old.version, new.version))
+        else:
+            plans.append(plan)
+    _check_asked(request.data, asked, chosen)
+    return tuple(plans), tuple(current)
+
+
+def _check_asked(data: Mapping[str, Any], asked: set[str], chosen: tuple[Carried, ...]) -> None:
+    """Refuse --data that no chosen template asks (one template: resolve_answers says so)."""
+    unknown = sorted(set(data) - asked)
+    if unknown and len(chosen) > 1:
+        ids = ", ".join(c.template_id for c in chosen)
+        raise UserError(
+            f"--data {unknown[0]}: none of the templates ({ids}) asks it; "
+            f"they ask: {', '.join(sorted(asked))}"
+        )
+
+
+def _apply(
+    repo: _Repo, plans: tuple[_Plan, ...], gate: Gate, current: tuple[TemplateUpdate, ...]
+) -> UpdateResult:
     """Make the update in a scratch clone, bring it into the work tree, then verify it."""
-    rec, old, new = plan.recorded, plan.old, plan.new
-    what = f"{rec.template_id} {old.version} -> {new.version}"
+    what = "; ".join(p.summary().label for p in plans)
     # Marked from here on: a run killed before the apply leaves a clean tree, which the next
     # run takes as "nothing happened"; killed after it, the next run says what is in the tree.
     with (
         unverified(repo.root, what),
         scratch_mod.scratch(Path(tempfile.gettempdir()), "paved-update-") as folder,
     ):
-        outcome = _update_clone(repo, plan, folder)
-        before = _before(repo.root, gate)
+        outcome = _update_clone(repo, plans, folder)
+        before = update_guard.gated_before(repo.root, gate, STAGE)
         _bring_in(repo, outcome.patch)
         result = UpdateResult(
             repo.root,
-            rec.template_id,
-            old.version,
-            new.version,
+            tuple(p.summary(gone) for p, gone in zip(plans, outcome.not_recreated, strict=True)),
+            current,
             changes=outcome.changes,
             conflicts=outcome.conflicts,
-            migrations=migrations.describe(plan.migrations),
-            not_recreated=outcome.not_recreated,
-            guarded=template.guarded,
             before=before.result,
             before_error=before.error,
-            policy_changes=_policy_changes(before.pol, repo.root),
+            policy_changes=update_guard.policy_changes(before.pol, repo.root),
             pipeline_diff=outcome.pipeline_diff,
         )
-        return result if outcome.conflicts else _verified(result, gate)
+        return result if outcome.conflicts else update_guard.verified(result, gate, STAGE)
 
 
-def _template(catalog: Path | None, rec: Recorded) -> Template:
-    cat = load_catalog(catalog)
+def _template(cat: Catalog, carried: Carried) -> Template:
+    rec = carried.recorded
     if rec.template_id not in cat.ids:
         raise UserError(
-            f"{ANSWERS_FILE} records template {rec.template_id!r}, which this catalog lacks "
-            f"(it has: {', '.join(cat.ids)}); pass --catalog (or set $PAVED_CATALOG) to the "
-            "catalog the project came from"
+            f"{carried.answers_file} records template {rec.template_id!r}, which this catalog "
+            f"lacks (it has: {', '.join(cat.ids)}); pass --catalog (or set $PAVED_CATALOG) to "
+            "the catalog the project came from"
         )
     return cat.get(rec.template_id)
 
@@ -227,77 +244,84 @@ def _target(st: store.Store, rec: Recorded, to: str | None) -> Source:
     return store.source(st, rec.template_id, chosen)
 
 
-def _plan(
-    template: Template, rec: Recorded, old: Source, new: Source, request: UpdateRequest
-) -> _Plan:
-    """Choose the migrations and resolve the new version's answers before touching anything."""
-    steps = migrations.between(template.migrations, old.version, new.version)
-    renamed = migrations.rename_answers(rec.answers, steps)
+def _config(new: Source) -> TemplateConfig:
+    """Return the questions of the version to update to."""
     with store.checkout(new) as folder:
-        config = load_config(folder)
+        return load_config(folder)
+
+
+def _plan(
+    template: Template,
+    carried: Carried,
+    versions: tuple[Source, Source],
+    config: TemplateConfig,
+    data: Mapping[str, Any],
+    request: UpdateRequest,
+) -> _Plan | None:
+    """Choose the migrations and resolve the answers before touching anything.
+
+    None when there is nothing to do: the latest version already, and no answer changes.
+    """
+    old, new = versions
+    if old.version == new.version and not data:
+        return None
+    steps = migrations.between(template.migrations, old.version, new.version)
+    renamed = migrations.rename_answers(carried.recorded.answers, steps)
     names = {q.name for q in config.questions}
-    given = {k: v for k, v in renamed.items() if k in names} | dict(request.data)
+    kept = {k: v for k, v in renamed.items() if k in names}
     try:
-        answers = resolve_answers(config, given, request.prompt, request.on_invalid)
+        answers = resolve_answers(config, kept | dict(data), request.prompt, request.on_invalid)
     except UserError as exc:
         raise UserError(f"updating to {new.template_id} {new.version}: {exc}") from None
-    return _Plan(rec, old, new, steps, answers)
+    if old.version == new.version and all(answers.get(k) == kept.get(k) for k in data):
+        return None  # the same answers at the same version: copier would change nothing
+    return _Plan(template, carried.answers_file, carried.recorded, old, new, steps, answers)
 
 
-def _update_clone(repo: _Repo, plan: _Plan, scratch: Path) -> _Outcome:
+def _update_clone(repo: _Repo, plans: tuple[_Plan, ...], scratch: Path) -> _Outcome:
     """Run copier's update and the migrations in a clone of HEAD; return the resulting patch."""
     clone = scratch / "clone"
     git_ok(["clone", "--quiet", "--no-checkout", str(repo.top), str(clone)], doing="cloning")
     git_ok(["checkout", "--quiet", "--detach", repo.head], cwd=clone, doing="checking out HEAD")
     project = clone / repo.rel
-    _point_at_store(project, plan.old)
+    for number, plan in enumerate(plans):
+        work = scratch / f"template-{number}"
+        work.mkdir()
+        _update_one(project, plan, work)
+        # copier refuses a dirty repository: the next template starts from this one's result.
+        git_ok(["add", "--all"], cwd=clone, doing="staging the update")
+        commit = ["commit", "--quiet", "--no-verify", "--allow-empty", "-m", plan.template.id]
+        git_ok(commit, cwd=clone, doing="committing in the scratch clone")
+    outcome = _collect(clone, repo, scratch / "update.patch")
+    gone = []
+    for number, plan in enumerate(plans):
+        fresh = scratch / f"template-{number}" / "new"
+        render_source(plan.new, dict(plan.answers), fresh, plan.answers_file)
+        gone.append(_not_recreated(project, fresh))
+    return replace(outcome, not_recreated=tuple(gone))
+
+
+def _update_one(project: Path, plan: _Plan, work: Path) -> None:
+    """Update one template in the clone: copier's merge, the migrations, the recorded version."""
+    answers_mod.point_at_store(project, plan.answers_file, plan.old)
     listed = git_ok(["ls-files", "-z"], cwd=project, doing="listing files")
     tracked = frozenset(name for name in listed.split("\0") if name)
-    keep = scratch / "yours"
+    keep = work / "yours"
     migrations.save_moved(project, tracked, plan.moved, keep)
-    with copier_temp(scratch):
+    with copier_temp(work):
         _copier_update(project, plan)
     if plan.moved:
-        render_source(plan.old, dict(plan.recorded.answers), scratch / "base")
+        base = work / "base"
+        render_source(plan.old, dict(plan.recorded.answers), base, plan.answers_file)
         labels = (f"template {plan.old.version}", f"template {plan.new.version}")
-        migrations.carry(
-            project, keep, scratch / "base", plan.moved, labels=labels, tracked=tracked
-        )
-    record_template(project, plan.new.template_id, plan.new.version)
-    outcome = _collect(clone, repo, scratch / "update.patch")
-    render_source(plan.new, dict(plan.answers), scratch / "new")
-    return replace(outcome, not_recreated=_not_recreated(project, scratch / "new"))
+        migrations.carry(project, keep, base, plan.moved, labels=labels, tracked=tracked)
+    record_template(project, plan.new.template_id, plan.new.version, plan.answers_file)
 
 
 def _not_recreated(project: Path, fresh: Path) -> tuple[str, ...]:
     """Return the new version's files the project lacks: copier never recreates deleted ones."""
     wanted = (p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
     return tuple(sorted(rel for rel in wanted if not (project / rel).exists()))
-
-
-def _point_at_store(project: Path, old: Source) -> None:
-    """Record this machine's store in the clone, so copier finds the old version here.
-
-    Also rewrites an answer like `created: 2026-02-30` as quoted text: copier's own reader
-    would crash on a date that does not exist.
-    """
-    path = project / ANSWERS_FILE
-    text = path.read_text(encoding="utf-8")
-    data = safe_load(text)
-    pointed = data.get("_src_path") == old.url and data.get("_commit") == old.tag
-    if pointed and data == _strict_yaml(text):
-        return
-    data.update({"_src_path": old.url, "_commit": old.tag})
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    git_ok(["commit", "--quiet", "-am", "Point at the store"], cwd=project, doing="committing")
-
-
-def _strict_yaml(text: str) -> Any:
-    """Return text as yaml.safe_load reads it (None when it cannot: an impossible date)."""
-    try:
-        return yaml.safe_load(text)
-    except ValueError:
-        return None
 
 
 def _copier_update(project: Path, plan: _Plan) -> None:
@@ -310,6 +334,7 @@ def _copier_update(project: Path, plan: _Plan) -> None:
             run_copier(
                 "update",
                 dst_path=project,
+                answers_file=plan.answers_file,
                 vcs_ref=plan.new.tag,
                 data=dict(plan.answers),
                 defaults=True,
@@ -369,25 +394,6 @@ def _conflicted(project: Path, change: Change) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Before:
-    result: GateResult | None
-    error: str | None
-    pol: Policy | None
-
-
-def _before(root: Path, gate: Gate) -> _Before:
-    """Gate the project as it is now; a failure here only leaves the summary incomplete."""
-    try:
-        pol: Policy | None = policy_file.load(root)
-    except PavedError:
-        pol = None
-    try:
-        return _Before(gate(root, STAGE, remember=False), None, pol)
-    except PavedError as exc:
-        return _Before(None, f"not available: {exc}", pol)
-
-
 def _bring_in(repo: _Repo, patch: Path) -> None:
     if patch.stat().st_size == 0:
         return
@@ -397,26 +403,3 @@ def _bring_in(repo: _Repo, patch: Path) -> None:
         doing=f"bringing the update into {repo.root}",
         fix="nothing was changed; check that no other process is writing to the repository",
     )
-
-
-def _policy_changes(before: Policy | None, root: Path) -> tuple[PolicyChange, ...]:
-    """Compare the policy before and after; an unreadable one is itself a weaker gate."""
-    if before is None:
-        return ()
-    try:
-        after = policy_file.load(root)
-    except PavedError as exc:
-        return (PolicyChange(policy_file.POLICY_PATH, "valid", f"unreadable: {exc}", True),)
-    return compare_policies(before, after)
-
-
-def _verified(result: UpdateResult, gate: Gate) -> UpdateResult:
-    """Gate the updated project; on an error say where the update is and how to undo it."""
-    hint = f"the update is in {result.root}, not verified; roll back with `{ROLLBACK}`"
-    try:
-        after = gate(result.root, STAGE, remember=False)
-    except ScannerError as exc:
-        raise ScannerError(exc.scanner, f"{exc.reason}; {hint}") from None
-    except PavedError as exc:
-        raise UserError(f"{exc}; {hint}") from None
-    return replace(result, after=after)
