@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import make_finding
 
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate.result import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Hold, Verdict
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_ENV = "PAVED_UPDATE_SNAPSHOTS"
@@ -24,6 +24,12 @@ NOTES = (
 
 FindingFactory = Callable[..., Finding]
 Snapshot = Callable[[str, str], None]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text report wraps to COLUMNS: the tests' width never comes from the shell's."""
+    monkeypatch.delenv("COLUMNS", raising=False)
 
 
 def _mixed_findings() -> tuple[GatedFinding, ...]:
@@ -116,6 +122,31 @@ def passed() -> GateResult:
     """A passing result: the mixed findings without the blocking ones."""
     kept = tuple(g for g in _mixed_findings() if g.verdict is not Verdict.BLOCK)
     return GateResult("main", ROOT, kept, files_scanned=7, scanners=SCANNERS)
+
+
+def _held_findings() -> tuple[GatedFinding, ...]:
+    """The mixed findings with both blocking ones held back: one by observe mode, one baseline."""
+    held = []
+    for gated in _mixed_findings():
+        if gated.verdict is not Verdict.BLOCK:
+            held.append(gated)
+            continue
+        kind = Hold.BASELINE if gated.finding.scanner == "detect-secrets" else Hold.OBSERVE
+        why = "in the baseline until 2025-04-30" if kind is Hold.BASELINE else OBSERVING
+        reason = f"would block: {gated.reason}; held: {why}"
+        held.append(GatedFinding(gated.finding, Verdict.TICKET, reason, kind))
+    return tuple(held)
+
+
+OBSERVING = "observe mode until 2025-04-01"
+
+
+@pytest.fixture
+def held() -> GateResult:
+    """A pass in observe mode: two findings would block, one held by observe, one by baseline."""
+    return GateResult(
+        "pr", ROOT, _held_findings(), 42, SCANNERS, notes=NOTES, observe_until="2025-04-01"
+    )
 
 
 @pytest.fixture

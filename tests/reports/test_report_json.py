@@ -28,6 +28,8 @@ def test_top_level_keys_and_summary(mixed: GateResult) -> None:
         "files_scanned",
         "scanners",
         "summary",
+        "held",
+        "observe_until",
         "notes",
         "findings",
     }
@@ -35,6 +37,18 @@ def test_top_level_keys_and_summary(mixed: GateResult) -> None:
     assert (doc["stage"], doc["blocked"], doc["files_scanned"]) == ("pr", True, 42)
     assert doc["summary"] == {"block": 2, "ticket": 1, "warn": 1, "info": 1, "excepted": 1}
     assert doc["notes"] == list(mixed.notes)
+    assert doc["held"] == {"observe": 0, "baseline": 0, "pre-existing": 0}
+    assert doc["observe_until"] is None
+
+
+def test_held_counts_and_read_back(held: GateResult) -> None:
+    doc = _load(held)
+    assert doc["held"] == {"observe": 1, "baseline": 1, "pre-existing": 0}
+    assert doc["observe_until"] == "2025-04-01"
+    assert doc["blocked"] is False and doc["summary"]["ticket"] == 3
+    back = json_report.read(REPORTER.render(held), "gate.json")
+    assert back.observe_until == "2025-04-01"
+    assert sorted(g.held.value for g in back.findings if g.held) == ["baseline", "observe"]
 
 
 def test_every_finding_field_is_exported_and_documented(mixed: GateResult) -> None:

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from pavedroad.exceptions import baseline as baseline_file
+from pavedroad.exceptions.baseline import Baseline
 from pavedroad.exceptions.records import ExceptionRecord
 from pavedroad.findings import Finding
-from pavedroad.gate.result import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Hold, Verdict
 from pavedroad.policy.file import Policy, Stage
 from pavedroad.scanners.own_rules import NOT_SCANNED
 
@@ -25,14 +27,19 @@ def evaluate(
     scanners: tuple[str, ...],
     exceptions: Sequence[ExceptionRecord] = (),
     today: dt.date | None = None,
+    baseline: Baseline | None = None,
 ) -> GateResult:
     """Give every finding its verdict under the named stage of the policy."""
     stage = policy.stage(stage_name)
     today = today or dt.date.today()
     gated = tuple(
-        _gate_one(_override(f, policy), policy, stage, exceptions, today) for f in findings
+        _gate_one(_override(f, policy), policy, stage, exceptions, today, baseline)
+        for f in findings
     )
     notes = exception_notes(gated, exceptions, policy, today, stale=stage.scope == "full")
+    expiry = baseline_file.note(baseline, today, policy.warn_expiring_within_days)
+    notes += (expiry,) if expiry else ()
+    observing = stage.observing(today) and stage.block is not None
     return GateResult(
         stage=stage.name,
         root=root,
@@ -41,6 +48,7 @@ def evaluate(
         scanners=scanners,
         notes=notes,
         can_block=stage.block is not None,
+        observe_until=str(stage.enforce_from) if observing else None,
     )
 
 
@@ -55,6 +63,7 @@ def _gate_one(
     stage: Stage,
     exceptions: Sequence[ExceptionRecord],
     today: dt.date,
+    baseline: Baseline | None = None,
 ) -> GatedFinding:
     matching = [r for r in exceptions if r.matches(finding)]
     live = [r for r in matching if r.status(today, 0) != "expired" and r.created <= today]
@@ -65,13 +74,29 @@ def _gate_one(
             f"{record.justification}"
         )
         return GatedFinding(finding, Verdict.EXCEPTED, reason)
-    gated = _by_policy(finding, policy, stage)
+    gated = hold(_by_policy(finding, policy, stage), stage, baseline, today)
     expired = [r for r in matching if r.status(today, 0) == "expired"]
     if expired:
         record = expired[0]
         note = f"exception {record.id} (owner {record.owner}) expired on {record.expires}"
         return replace(gated, reason=f"{gated.reason}; {note}")
     return gated
+
+
+def hold(
+    gated: GatedFinding, stage: Stage, baseline: Baseline | None, today: dt.date
+) -> GatedFinding:
+    """Hold back a block for a baselined finding or a stage in observe mode: ticket (or warn)."""
+    if gated.verdict is not Verdict.BLOCK:
+        return gated
+    if baseline is not None and baseline.covers(gated.finding, today):
+        why, held = f"in the baseline until {baseline.expires}", Hold.BASELINE
+    elif stage.observing(today):
+        why, held = f"observe mode until {stage.enforce_from}", Hold.OBSERVE
+    else:
+        return gated
+    verdict = Verdict.TICKET if stage.ticket is not None else Verdict.WARN
+    return GatedFinding(gated.finding, verdict, f"would block: {gated.reason}; held: {why}", held)
 
 
 def _by_policy(finding: Finding, policy: Policy, stage: Stage) -> GatedFinding:

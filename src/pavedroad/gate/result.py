@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pavedroad.findings import Finding
 
@@ -37,6 +37,31 @@ class GatedFinding:
 
 
 @dataclass(frozen=True)
+class Pipeline:
+    """The CI run a gate ran in (None locally): provider, run id, triggering event, PR/MR."""
+
+    provider: str  # github | gitlab
+    run_id: str
+    event: str
+    pull_request: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """When, where and how long a gate ran: what makes a result a record for metrics."""
+
+    started_at: str  # UTC, ISO 8601 with a Z, whole seconds
+    duration_s: float
+    repository: str | None = None
+    commit: str | None = None
+    ref: str | None = None
+    pipeline: Pipeline | None = None
+    tool_versions: tuple[tuple[str, str], ...] = ()  # (tool, version), sorted by tool
+    durations: tuple[tuple[str, float], ...] = ()  # (scanner, seconds), in registry order
+    scope: str | None = None  # what was evaluated: "full" (every file) or "changed"
+
+
+@dataclass(frozen=True)
 class GateResult:
     """The outcome of one gate run over one repository for one stage."""
 
@@ -47,6 +72,10 @@ class GateResult:
     scanners: tuple[str, ...]
     notes: tuple[str, ...] = ()
     can_block: bool = True  # False for a stage without a `block` threshold (e.g. nightly)
+    observe_until: str | None = None  # the stage's enforce_from (YYYY-MM-DD) while it observes
+    # When, where and how long (set by a gate run; None for a bare evaluation). Not part of
+    # equality: two runs with the same verdicts are the same result.
+    record: RunRecord | None = field(default=None, compare=False)
 
     @property
     def blocked(self) -> bool:

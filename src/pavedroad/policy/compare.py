@@ -6,8 +6,10 @@ before and after an update.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from pavedroad import clock
 from pavedroad.findings import Severity
 from pavedroad.policy.file import InlineMode, Policy, Stage
 from pavedroad.scanners.severities import rule_severity
@@ -26,10 +28,22 @@ class PolicyChange:
     weaker: bool
 
 
-def compare_policies(reference: Policy, actual: Policy) -> tuple[PolicyChange, ...]:
-    """List every difference; `weaker` marks those that let more findings through."""
+def compare_policies(
+    reference: Policy,
+    actual: Policy,
+    *,
+    today: dt.date | None = None,
+    observe_accepted: bool = True,
+) -> tuple[PolicyChange, ...]:
+    """List every difference; `weaker` marks those that let more findings through.
+
+    A stage in observe mode is accepted until its enforce_from date and weaker from then on,
+    so a rollout cannot quietly become permanent. With observe_accepted=False (a change judged
+    against its merge-base), a stage that observes today where the reference does not is weaker.
+    """
+    accept = observe_accepted
     return (
-        *_stage_changes(reference, actual),
+        *_stage_changes(reference, actual, today or clock.today(), accept),
         *_exception_changes(reference, actual),
         *_override_changes(reference, actual),
         *_unscanned_change(reference, actual),
@@ -44,7 +58,9 @@ def _unscanned_change(reference: Policy, actual: Policy) -> list[PolicyChange]:
     return [PolicyChange("unscanned", reference.unscanned, actual.unscanned, weaker)]
 
 
-def _stage_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
+def _stage_changes(
+    reference: Policy, actual: Policy, today: dt.date, accept: bool
+) -> list[PolicyChange]:
     changes = []
     for name in dict.fromkeys([*reference.stages, *actual.stages]):
         ref, act = reference.stages.get(name), actual.stages.get(name)
@@ -54,7 +70,28 @@ def _stage_changes(reference: Policy, actual: Policy) -> list[PolicyChange]:
             changes.append(PolicyChange(f"stages.{name}", "absent", "added", False))
         else:
             changes += _one_stage(name, ref, act)
+            changes += _mode_change(name, ref, act, today, accept)
     return changes
+
+
+def _mode_label(stage: Stage) -> str:
+    return f"observe until {stage.enforce_from}" if stage.mode == "observe" else stage.mode
+
+
+def _mode_change(
+    name: str, ref: Stage, act: Stage, today: dt.date, accept: bool
+) -> list[PolicyChange]:
+    """Report observe mode: weaker once its date has come, or once the reference's has."""
+    if (ref.mode, ref.enforce_from) == (act.mode, act.enforce_from):
+        return []
+    label = _mode_label(act)
+    weaker = False
+    if act.mode == "observe" and act.enforce_from is not None:
+        late = not ref.observing(today) and (ref.mode == "observe" or not accept)
+        weaker = today >= act.enforce_from or late
+        if today >= act.enforce_from:
+            label += " (date passed; set mode: enforce)"
+    return [PolicyChange(f"stages.{name}.mode", _mode_label(ref), label, weaker)]
 
 
 def _one_stage(name: str, ref: Stage, act: Stage) -> list[PolicyChange]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,14 @@ from pavedroad.findings import Severity
 POLICY_PATH = ".pavedroad/policy.yaml"
 # Named here, below scan/, because a change to it forces a full gate (scan/changes.py).
 EXCEPTIONS_PATH = ".pavedroad/exceptions.yaml"
+# Written by every local gate for SARIF viewers; the gate never reads its own output.
+LAST_SARIF_PATH = ".pavedroad/last.sarif"
+BASELINE_PATH = ".pavedroad/baseline.json"  # likewise: it changes verdicts
 Scope = Literal["changed", "full"]
 InlineMode = Literal["allow", "warn", "require-exception"]
 UnscannedMode = Literal["warn", "block"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
+Mode = Literal["enforce", "observe"]
 STANDARD_STAGES = ("pre-commit", "pr", "main", "release", "nightly")
 
 
@@ -33,6 +38,31 @@ class StageModel(_Strict):
     block: SeverityName | None = None
     ticket: SeverityName | None = None
     warn: SeverityName | None = None
+    mode: Mode = "enforce"
+    enforce_from: dt.date | None = None
+
+    @field_validator("enforce_from", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if value is None or isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+    @model_validator(mode="after")
+    def _observe_until(self) -> StageModel:
+        if self.mode == "observe" and self.enforce_from is None:
+            raise ValueError(
+                "mode: observe needs enforce_from; add enforce_from: YYYY-MM-DD, "
+                "the date the stage starts to block"
+            )
+        if self.mode == "enforce" and self.enforce_from is not None:
+            raise ValueError(
+                "enforce_from is only read with mode: observe; remove it or set mode: observe"
+            )
+        return self
 
     @model_validator(mode="after")
     def _ordered(self) -> StageModel:
@@ -51,6 +81,16 @@ class ExceptionRulesModel(_Strict):
     controls_required_at: SeverityName = "high"
     inline_suppressions: InlineMode = "require-exception"
     warn_expiring_within_days: int = Field(default=14, ge=0, le=365)
+    # teams allowed to approve an exception (CODEOWNERS makes them review the file); [] = anyone
+    approvers: list[str] = []
+
+    @field_validator("approvers")
+    @classmethod
+    def _teams(cls, value: list[str]) -> list[str]:
+        for team in value:
+            if not team.strip() or " " in team:
+                raise ValueError(f"{team!r} is not a team; use a handle like @acme/security")
+        return value
 
 
 class PolicyModel(_Strict):
@@ -78,6 +118,14 @@ class Stage:
     block: Severity | None
     ticket: Severity | None
     warn: Severity | None
+    mode: Mode = "enforce"
+    enforce_from: dt.date | None = None  # set exactly when mode is observe
+
+    def observing(self, today: dt.date) -> bool:
+        """Return True while the stage observes: it would block, but does not yet."""
+        return (
+            self.mode == "observe" and self.enforce_from is not None and today < self.enforce_from
+        )
 
 
 @dataclass(frozen=True)
@@ -91,6 +139,7 @@ class Policy:
     inline_suppressions: InlineMode = "require-exception"
     warn_expiring_within_days: int = 14
     unscanned: UnscannedMode = "warn"  # a file that cannot be scanned, at stages that block
+    approvers: tuple[str, ...] = ()  # who may approve an exception; empty: anyone but the owner
 
     def stage(self, name: str) -> Stage:
         """Return a stage by name, or raise a UserError listing the stages."""
@@ -135,7 +184,9 @@ def _sev(name: str | None) -> Severity | None:
 
 def _to_policy(model: PolicyModel) -> Policy:
     stages = {
-        name: Stage(name, s.scope, _sev(s.block), _sev(s.ticket), _sev(s.warn))
+        name: Stage(
+            name, s.scope, _sev(s.block), _sev(s.ticket), _sev(s.warn), s.mode, s.enforce_from
+        )
         for name, s in model.stages.items()
     }
     rules = model.exceptions
@@ -146,5 +197,6 @@ def _to_policy(model: PolicyModel) -> Policy:
         controls_required_at=Severity.parse(rules.controls_required_at),
         inline_suppressions=rules.inline_suppressions,
         warn_expiring_within_days=rules.warn_expiring_within_days,
+        approvers=tuple(rules.approvers),
         unscanned=model.unscanned,
     )

@@ -8,13 +8,14 @@ from pathlib import PurePosixPath
 from typing import assert_never
 
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate.result import GatedFinding, GateResult, Verdict
+from pavedroad.gate.result import GatedFinding, GateResult, Hold, Verdict
 from pavedroad.textsafe import md_code as md_code
 from pavedroad.textsafe import md_text as md_text
 from pavedroad.textsafe import one_line as one_line
 from pavedroad.textsafe import printable
 
 VERDICT_ORDER: tuple[Verdict, ...] = tuple(Verdict)
+HOLD_ORDER: tuple[Hold, ...] = tuple(Hold)
 EXCEPTION_COMMAND = "paved exceptions request"
 
 # Characters XML 1.0 forbids even when escaped.
@@ -56,6 +57,50 @@ def count_phrase(verdict: Verdict, n: int) -> str:
             return f"{n} excepted"
         case _:
             assert_never(verdict)
+
+
+def held_counts(result: GateResult) -> dict[Hold, int]:
+    """Count findings that would block but were held back, per reason, every reason present."""
+    tally = dict.fromkeys(HOLD_ORDER, 0)
+    for gated in result.findings:
+        if gated.held is not None:
+            tally[gated.held] += 1
+    return tally
+
+
+def hold_label(hold: Hold) -> str:
+    """Return how reports name a reason for holding a block back."""
+    match hold:
+        case Hold.OBSERVE:
+            return "observe mode"
+        case Hold.BASELINE:
+            return "baseline"
+        case Hold.PRE_EXISTING:
+            return "pre-existing"
+        case _:
+            assert_never(hold)
+
+
+def held_phrase(result: GateResult) -> str:
+    """Say how many findings would block and why they did not, e.g. '3 would block (3 baseline)'.
+
+    Empty when nothing was held back.
+    """
+    tally = held_counts(result)
+    total = sum(tally.values())
+    if not total:
+        return ""
+    reasons = ", ".join(f"{n} {hold_label(h)}" for h, n in tally.items() if n)
+    return f"{total} would block ({reasons})"
+
+
+def outcome_qualifier(result: GateResult) -> str:
+    """Return what qualifies a pass that held blocks back, e.g. ' (observe mode until ...)'."""
+    if result.observe_until:
+        return f" (observe mode until {result.observe_until})"
+    if not result.blocked and any(g.held is not None for g in result.findings):
+        return " (blocks held back)"
+    return ""
 
 
 def unblocked_severe(result: GateResult) -> str:

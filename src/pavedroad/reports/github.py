@@ -4,7 +4,8 @@
 and excepted. Values are escaped as @actions/core does: `%`, CR and LF in the message
 (data); those plus `:` and `,` in properties. The message spans several lines (escaped
 as `%0A`), so each finding is still one output line. The gate's notes (expired or
-expiring exceptions) follow as file-less warnings. Blocking findings come first:
+expiring exceptions) follow as file-less warnings, then one notice counting the findings that
+would block but were held back (observe mode, baseline, pre-existing). Blocking findings come first:
 GitHub shows at most 10 annotations of each kind per step. An empty result prints
 nothing, since any line would add an annotation.
 """
@@ -18,6 +19,8 @@ from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports._common import (
     exception_command,
     first_line,
+    held_phrase,
+    hold_label,
     is_web_url,
     last_line,
     one_line,
@@ -74,6 +77,8 @@ def _message(gated: GatedFinding, result: GateResult) -> str:
         lines.append(f"Docs: {f.docs_url}")
     verdict = f"{f.severity.label} severity, {gated.verdict.value} at stage {result.stage}"
     lines.append(f"Gate: {verdict} ({gated.reason})" if gated.reason else f"Gate: {verdict}")
+    if gated.held is not None:
+        lines.append(f"Held back: would block; {hold_label(gated.held)}")
     if gated.verdict is Verdict.BLOCK:
         lines.append(f"Exception: {exception_command(f)}")
     return "\n".join(lines)
@@ -90,4 +95,8 @@ class GithubReporter:
         """Render one annotation line per finding, blocking ones first, then the gate notes."""
         lines = [annotation(g, result) for g in ordered(result.findings)]
         lines.extend(note_annotation(note) for note in result.notes)
+        held = held_phrase(result)
+        if held:
+            title = escape_property("Paved Road held back")
+            lines.append(f"::notice title={title}::{escape_data(f'{held}; not blocking')}")
         return "\n".join(lines)

@@ -9,6 +9,8 @@ Format (UTF-8 JSON, keys sorted, findings in a stable order)::
       "files_scanned": 42,
       "scanners": ["checkov", "hadolint", "detect-secrets"],
       "summary": {"block": 2, "ticket": 1, "warn": 1, "info": 1, "excepted": 1},
+      "held": {"observe": 0, "baseline": 1, "pre-existing": 0},  # would block, held back
+      "observe_until": null,          # the stage's enforce_from while it observes
       "notes": ["expiring: exception EXC-7 (owner @team) expires in 5 day(s) on ..."],
       "findings": [
         {
@@ -30,21 +32,37 @@ Format (UTF-8 JSON, keys sorted, findings in a stable order)::
           "reason": "...",            # why the gate gave this verdict
           "held": null                # observe | baseline | pre-existing: would block, held back
         }
-      ]
+      ],
+      "started_at": "2026-01-15T09:30:00Z",   # the run record (below), UTC
+      "duration_s": 12.4,
+      "repository": "acme/orders",
+      "commit": "<40 hex>",
+      "ref": "feature/login",
+      "scope": "changed",             # full | changed: what was evaluated
+      "pipeline": {"provider": "github", "run_id": "123", "event": "pull_request",
+                   "pull_request": 42},
+      "tool_versions": {"checkov": "3.2.1", "pavedroad": "0.1.0", ...},
+      "durations": {"checkov": 9.1, "hadolint": 0.4, "detect-secrets": 1.2}
     }
 
-`summary` always holds all five verdicts. `notes` are the gate's remarks about
-exceptions (expired, expiring, stale), in the gate's order. Findings are ordered by verdict (block,
-ticket, warn, info, excepted), then severity (most severe first), path, start line,
-rule id and fingerprint. `read()` turns such a document (a CI artifact) back into a gate
-result for commands that run in another job (comments, tickets, exception requests). Within `pavedroad/gate/v1`, fields are only ever added;
-a removal or a change of meaning gets a new schema name.
+The run record (`started_at` to `durations`) is written for every result of a gate run;
+`repository`, `commit` and `ref` come from the CI's variables, else from git (origin's
+owner/name, else the folder name), and are null when unknown; `pipeline` is null outside CI.
+
+`summary` always holds all five verdicts; `held` counts, per reason, the findings the stage
+would block that were held back (their verdict is ticket or warn; each finding says why in
+`held`). `notes` are the gate's remarks about exceptions (expired, expiring, stale) and the
+baseline, in the gate's order. Findings are ordered by verdict (block, ticket, warn, info,
+excepted), then severity (most severe first), path, start line, rule id and fingerprint.
+`read()` turns such a document (a CI artifact) back into a gate result for commands that run
+in another job (comments, tickets, exception requests). Within `pavedroad/gate/v1`, fields
+are only ever added; a removal or a change of meaning gets a new schema name.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -52,8 +70,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pavedroad.edges import describe
 from pavedroad.errors import ConfigError
 from pavedroad.findings import Finding, Severity
-from pavedroad.gate.result import GatedFinding, GateResult, Hold, Verdict
-from pavedroad.reports._common import counts, ordered
+from pavedroad.gate.result import GatedFinding, GateResult, Hold, Pipeline, RunRecord, Verdict
+from pavedroad.reports._common import counts, held_counts, ordered
 
 SCHEMA = "pavedroad/gate/v1"
 FINDING_KEYS = (
@@ -86,8 +104,29 @@ def document(result: GateResult) -> dict[str, Any]:
         "files_scanned": result.files_scanned,
         "scanners": list(result.scanners),
         "summary": {verdict.value: n for verdict, n in counts(result).items()},
+        "held": {hold.value: n for hold, n in held_counts(result).items()},
+        "observe_until": result.observe_until,
         "notes": list(result.notes),
         "findings": [_finding(g) for g in ordered(result.findings)],
+        **_record(result.record),
+    }
+
+
+def _record(record: RunRecord | None) -> dict[str, Any]:
+    """Return the run record's fields; none for a result that no gate run made."""
+    if record is None:
+        return {}
+    pipe = record.pipeline
+    return {
+        "started_at": record.started_at,
+        "duration_s": record.duration_s,
+        "repository": record.repository,
+        "commit": record.commit,
+        "ref": record.ref,
+        "scope": record.scope,
+        "pipeline": None if pipe is None else asdict(pipe),
+        "tool_versions": dict(record.tool_versions),
+        "durations": dict(record.durations),
     }
 
 
@@ -150,6 +189,13 @@ class _FindingModel(_Read):
     held: Literal["observe", "baseline", "pre-existing"] | None = None
 
 
+class _PipelineModel(_Read):
+    provider: str
+    run_id: str
+    event: str = ""
+    pull_request: int | None = None
+
+
 class _DocumentModel(_Read):
     schema_name: Literal["pavedroad/gate/v1"] = Field(alias="schema")
     stage: str
@@ -157,6 +203,16 @@ class _DocumentModel(_Read):
     scanners: list[str] = []
     notes: list[str] = []
     findings: list[_FindingModel]
+    observe_until: str | None = None
+    started_at: str | None = None  # the run record: absent from results no gate run made
+    duration_s: float = 0.0
+    repository: str | None = None
+    commit: str | None = None
+    ref: str | None = None
+    scope: str | None = None
+    pipeline: _PipelineModel | None = None
+    tool_versions: dict[str, str] = {}
+    durations: dict[str, float] = {}
 
 
 def read(text: str, display: str) -> GateResult:
@@ -178,6 +234,25 @@ def read(text: str, display: str) -> GateResult:
         files_scanned=doc.files_scanned,
         scanners=tuple(doc.scanners),
         notes=tuple(doc.notes),
+        observe_until=doc.observe_until,
+        record=_read_record(doc),
+    )
+
+
+def _read_record(doc: _DocumentModel) -> RunRecord | None:
+    if doc.started_at is None:
+        return None
+    pipe = doc.pipeline
+    return RunRecord(
+        started_at=doc.started_at,
+        duration_s=doc.duration_s,
+        repository=doc.repository,
+        commit=doc.commit,
+        ref=doc.ref,
+        pipeline=None if pipe is None else Pipeline(**pipe.model_dump()),
+        tool_versions=tuple(sorted(doc.tool_versions.items())),
+        durations=tuple(doc.durations.items()),
+        scope=doc.scope,
     )
 
 

@@ -4,7 +4,9 @@ One `<testsuite>` per scanner (every scanner that ran, even with no findings), o
 `<testcase>` per finding named `<rule_id> <path>:<line>` with the scanner as classname.
 Blocking findings are `<failure>`s whose body says how to fix them or request an
 exception; excepted findings are `<skipped>`; everything else passes and explains
-its verdict in `<system-out>`. There are no timings, so the output is deterministic.
+its verdict in `<system-out>` (a finding that would block but was held back says so, and
+`<properties>` on `<testsuites>` count them per reason). There are no timings, so the
+output is deterministic.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import assert_never
 
 from pavedroad.gate.result import GatedFinding, GateResult, Verdict
 from pavedroad.reports._common import (
+    HOLD_ORDER,
     exception_command,
+    held_counts,
+    hold_label,
     is_web_url,
     location_label,
     one_line,
@@ -45,6 +50,7 @@ class JunitReporter:
             mine = [g for g in findings if g.finding.scanner == scanner]
             root.append(_suite(scanner, mine))
         _set_counts(root, findings)
+        _held_properties(root, result)
         ET.indent(root, space="  ")
         body = ET.tostring(root, encoding="unicode")
         return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}'
@@ -56,6 +62,19 @@ def _set_counts(element: ET.Element, findings: Sequence[GatedFinding]) -> None:
     element.set("failures", str(verdicts.count(Verdict.BLOCK)))
     element.set("errors", "0")
     element.set("skipped", str(verdicts.count(Verdict.EXCEPTED)))
+
+
+def _held_properties(root: ET.Element, result: GateResult) -> None:
+    """Count the findings that would block but were held back, when there are any."""
+    tally = held_counts(result)
+    if not any(tally.values()):
+        return
+    properties = ET.Element("properties")
+    for hold in HOLD_ORDER:
+        ET.SubElement(
+            properties, "property", {"name": f"held.{hold.value}", "value": str(tally[hold])}
+        )
+    root.insert(0, properties)
 
 
 def _suite(scanner: str, findings: Sequence[GatedFinding]) -> ET.Element:
@@ -111,4 +130,5 @@ def _failure_body(gated: GatedFinding) -> str:
 def _verdict_body(gated: GatedFinding) -> str:
     verdict = f"verdict: {gated.verdict.value}"
     head = f"{verdict} ({one_line(gated.reason)})" if gated.reason else verdict
-    return "\n".join([head, *_details(gated)])
+    held = [f"held back: would block; {hold_label(gated.held)}"] if gated.held else []
+    return "\n".join([head, *held, *_details(gated)])

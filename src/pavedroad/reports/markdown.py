@@ -1,7 +1,8 @@
 """A short pull-request comment: the verdict first, then what to do about each finding.
 
 Layout: a hidden marker (`<!-- pavedroad:gate stage=... -->`) so a bot can find and
-update its own comment; a headline with the outcome, the stage and counts per verdict;
+update its own comment; a headline with the outcome, the stage and counts per verdict (and
+of the findings that would block but were held back: observe mode, baseline, pre-existing);
 the gate's notes (expired, expiring or stale exceptions); one table per verdict
 (Blocking, To ticket, Warnings), each capped at 20 rows; excepted findings in a
 collapsed block with their justification; info findings only counted.
@@ -19,12 +20,15 @@ from pavedroad.reports._common import (
     count_phrase,
     counts,
     exception_command,
+    held_phrase,
+    hold_label,
     location_label,
     md_code,
     md_link,
     md_text,
     one_line,
     ordered,
+    outcome_qualifier,
     unblocked_severe,
 )
 
@@ -71,6 +75,9 @@ def _headline(result: GateResult) -> str:
         phrases[0] = f"**{phrases[0]}**"
     if not result.can_block:
         phrases[0] = f"**{unblocked_severe(result)}**"
+    held = held_phrase(result)
+    if held:
+        phrases.append(f"held back: **{held}**, listed with their verdict")
     return f"{marker}\n{title}\n\n{' · '.join(phrases)}"
 
 
@@ -79,8 +86,13 @@ def _title(result: GateResult) -> str:
     if not result.can_block:  # never "passed" over critical findings nobody was stopped by
         return f"### ⚠️ Paved Road: stage {stage} does not block (no block threshold)"
     if result.blocked:
-        return f"### ❌ Paved Road: blocked at stage {stage}"
-    return f"### ✅ Paved Road: passed at stage {stage}"
+        return f"### ❌ Paved Road: blocked at stage {stage}{_qualifier(result)}"
+    return f"### ✅ Paved Road: passed at stage {stage}{_qualifier(result)}"
+
+
+def _qualifier(result: GateResult) -> str:
+    qualifier = outcome_qualifier(result).strip()
+    return f" {md_text(qualifier)}" if qualifier else ""
 
 
 def _notes(notes: Sequence[str]) -> str:
@@ -151,6 +163,8 @@ def _finding_cell(gated: GatedFinding) -> str:
         cell += f"<br>{md_text(f.message)}"
     if f.inline_suppressed:
         cell += "<br>_suppressed inline in the source_"
+    if gated.held is not None:
+        cell += f"<br>_would block; held back: {hold_label(gated.held)}_"
     return cell
 
 
