@@ -277,7 +277,7 @@ def test_release_gate_passes_over_an_ignored_env_and_says_what_was_left_out(
     _repo(tmp_path, {".gitignore": ".env\n", ".env": SECRET_LINE, "app.py": "print(1)\n"})
     code, out = _gate(tmp_path)
     assert code == 0, out
-    assert "not gated: 1 git-ignored or vendored path(s)" in out
+    assert "not gated: 1 git-ignored or vendored path" in out
 
 
 @pytest.mark.slow

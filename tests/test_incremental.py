@@ -21,6 +21,7 @@ from pavedroad import proc
 from pavedroad.catalog import model as catalog
 from pavedroad.errors import PavedError, UserError
 from pavedroad.findings import Finding
+from pavedroad.gate.result import Hold
 from pavedroad.gate.run import gate_repository
 from pavedroad.scan import changes as incremental
 from pavedroad.scan.cache import ResultCache, units
@@ -221,8 +222,7 @@ def test_default_prefers_the_ci_target_then_origin_default(
     )
     (repo / "app/modified.txt").write_text("two\n")
     assert select(repo, "changed", None).note == (
-        "evaluated 1 changed file(s) since origin/release "
-        f"(GITHUB_BASE_REF; merge-base {head[:12]})"
+        f"evaluated 1 changed file since origin/release (GITHUB_BASE_REF; merge-base {head[:12]})"
     )
     monkeypatch.setenv("GITHUB_BASE_REF", "not-fetched")
     assert default_ref(repo)[0] == "origin/main"
@@ -291,9 +291,11 @@ def test_changed_scope_gates_only_changed_files(secrets_repo: Path) -> None:
     (secrets_repo / "keys/deploy.pem").write_text(PRIVATE_KEY + "# rotated\n")
     result = gate_repository(secrets_repo, "pr", changed_since="HEAD", remember=False)
     assert _paths(result) == {"keys/deploy.pem"}
-    assert result.blocked
+    # The key was committed before: it would block, but only what a change introduces blocks.
+    assert not result.blocked
+    assert [g.finding.path for g in result.held_by(Hold.PRE_EXISTING)] == ["keys/deploy.pem"]
     assert not any(n.startswith("stale:") for n in result.notes)
-    assert result.notes[-1].startswith("evaluated 1 changed file(s) since HEAD")
+    assert result.notes[-1].startswith("evaluated 1 changed file since HEAD")
 
 
 def test_stale_notes_only_on_full_evaluations(secrets_repo: Path, store: ResultCache) -> None:

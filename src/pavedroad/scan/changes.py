@@ -4,8 +4,9 @@ A change set holds the files added, modified, renamed, copied or untracked (and 
 since the merge-base of REF and HEAD, working-tree edits included, and the deleted ones.
 A Terraform module is one unit: when any of its files changed or was deleted, every file of
 its folder is evaluated and gated, because a changed variable default or a deleted override
-moves findings into files the change did not touch. A changed policy, exceptions file,
-secrets baseline or scanner configuration changes every verdict, so it means a full evaluation.
+moves findings into files the change did not touch. A changed policy, exceptions file, gate
+baseline, secrets baseline or scanner configuration changes every verdict, so it means a full
+evaluation.
 
 Kubernetes manifests are context for each other: checkov's graph checks (CKV2_K8S_*) relate
 pods to NetworkPolicies and roles to bindings across files, anywhere in the repository. So a
@@ -30,13 +31,15 @@ from pathlib import Path, PurePosixPath
 
 from pavedroad import proc
 from pavedroad.errors import ToolError, UserError
-from pavedroad.policy.file import EXCEPTIONS_PATH, POLICY_PATH
+from pavedroad.policy.file import BASELINE_PATH, EXCEPTIONS_PATH, LAST_SARIF_PATH, POLICY_PATH
 from pavedroad.scanners import full_evaluation_triggers
 from pavedroad.scanners.checkov_files import TERRAFORM_SUFFIXES
 from pavedroad.scanners.checkov_files import kubernetes_manifests as kubernetes_manifests
 
 # Every scanner's configuration files (Scanner.config_files, unread_config_files) count.
-FULL_TRIGGERS = frozenset({POLICY_PATH, EXCEPTIONS_PATH, *full_evaluation_triggers()})
+FULL_TRIGGERS = frozenset(
+    {POLICY_PATH, EXCEPTIONS_PATH, BASELINE_PATH, *full_evaluation_triggers()}
+)
 # Where a CI system names the branch a change will merge into.
 _CI_BASES = (("GITHUB_BASE_REF", "origin/{}"), ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "origin/{}"))
 # What CI systems pass as the previous commit when there is none (SHA-1 or SHA-256 repositories).
@@ -82,6 +85,7 @@ class Selection:
 
     paths: tuple[str, ...] | None
     note: str | None = None
+    base: str | None = None  # the merge-base compared with; None when there is no real base
 
     @property
     def full(self) -> bool:
@@ -111,7 +115,7 @@ def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selec
     """Turn a change set into a selection, with a note saying what was compared."""
     reason = change.full_reason
     if reason is not None:
-        return Selection(None, f"{reason}: every file was evaluated")
+        return Selection(None, f"{reason}: every file was evaluated", change.base)
     if change.empty_at_head:
         source = f"{why}; " if why else ""
         return Selection(
@@ -121,8 +125,9 @@ def _from_change(root: Path, change: ChangeSet, why: str | None = None) -> Selec
     what = f"since {change.ref} ({why + '; ' if why else ''}merge-base {change.base[:12]})"
     paths = gated_paths(root, change)
     if not paths:
-        return Selection((), f"no file changed {what}; nothing to evaluate")
-    return Selection(paths, f"evaluated {len(paths)} changed file(s) {what}")
+        return Selection((), f"no file changed {what}; nothing to evaluate", change.base)
+    files = "file" if len(paths) == 1 else "files"
+    return Selection(paths, f"evaluated {len(paths)} changed {files} {what}", change.base)
 
 
 def change_set(root: Path, ref: str) -> ChangeSet:
@@ -144,7 +149,7 @@ def change_set(root: Path, ref: str) -> ChangeSet:
     base = _merge_base(root, commit, ref)
     changed, deleted = _diff(root, base)
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
-    changed += [p for p in untracked if p]
+    changed += [p for p in untracked if p and p != LAST_SARIF_PATH]  # the gate's own output
     head = _resolve(root, "HEAD") or ""
     return ChangeSet(ref, base, _unique(changed), _unique(deleted), head)
 

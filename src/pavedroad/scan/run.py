@@ -9,12 +9,14 @@ files did not change while it ran.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pavedroad.errors import PavedError, ScannerError, ToolError, UserError
 from pavedroad.findings import Finding
+from pavedroad.progress import Progress, Step, silent
 from pavedroad.scan import redact
 from pavedroad.scan.cache import ResultCache, Unit, units
 from pavedroad.scan.redact import redact_finding
@@ -48,6 +50,9 @@ class ScanReport:
     skipped: tuple[SkippedFile, ...]
     scanners: tuple[str, ...]
     not_gated: int = 0  # git-ignored paths and untracked vendored files (Workspace.not_gated)
+    # (scanner, seconds it ran; 0 when all cached): how long, not what was found, so two scans
+    # of the same files still compare equal
+    durations: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ def scan(
     scanners: Sequence[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     cache: ResultCache | None = None,
+    progress: Progress = silent,
 ) -> ScanReport:
     """Scan root (or only the given repo-relative files) with the named scanners, concurrently.
 
@@ -78,7 +84,8 @@ def scan(
     workspace = collect(root, only)
     seen: dict[str, str] = {}
     jobs = [_plan(s, _target(s, workspace, only is not None), cache, seen) for s in chosen]
-    found = _run_all(jobs, timeout, cache)
+    timings = {s.name: 0.0 for s in chosen}
+    found = _run_all(jobs, timeout, cache, progress, timings=timings)
     if cache is not None:
         cache.prune_if_due()
     if only is not None:  # files read only as context are checked, not reported
@@ -94,6 +101,7 @@ def scan(
         skipped=workspace.skipped,
         scanners=tuple(s.name for s in chosen),
         not_gated=workspace.not_gated,
+        durations=tuple(timings.items()),
     )
 
 
@@ -183,17 +191,27 @@ def _plan(
     return _Job(scanner, tuple(hits), tuple(missed), rest)
 
 
-def _run_all(jobs: Sequence[_Job], timeout: float, cache: ResultCache | None) -> list[Finding]:
+def _run_all(
+    jobs: Sequence[_Job],
+    timeout: float,
+    cache: ResultCache | None,
+    progress: Progress = silent,
+    *,
+    timings: dict[str, float] | None = None,
+) -> list[Finding]:
     """Run every scanner with work left in its own thread; re-raise the first failure in order."""
     found = [f for job in jobs for f in job.hits]
     todo = [(job, job.target) for job in jobs if job.target is not None]
     if not todo:
         return found
+    progress(Step(f"scanning with {', '.join(job.scanner.name for job, _ in todo)}"))
     redact.prepare()  # detect-secrets is imported here, never first by two threads at once
     pool = cf.ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="pavedroad-scan")
     try:
-        futures = {pool.submit(_scan_redacted, job.scanner, target): job for job, target in todo}
-        _store_as_completed(futures, timeout + GRACE_SECONDS, cache)
+        futures = {
+            pool.submit(_scan_redacted, job.scanner, target, timings): job for job, target in todo
+        }
+        _store_as_completed(futures, timeout + GRACE_SECONDS, cache, progress)
         for future, job in futures.items():  # registry order: the first failure wins
             found += _result(job.scanner.name, future, timeout)
         return found
@@ -201,19 +219,30 @@ def _run_all(jobs: Sequence[_Job], timeout: float, cache: ResultCache | None) ->
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _scan_redacted(scanner: Scanner, target: ScanTarget) -> tuple[Finding, ...]:
+def _scan_redacted(
+    scanner: Scanner, target: ScanTarget, timings: dict[str, float] | None = None
+) -> tuple[Finding, ...]:
     """Run one scanner and redact secret values from its findings before anything keeps them."""
-    return tuple(redact_finding(f) for f in scanner.scan(target))
+    started = time.monotonic()
+    try:
+        return tuple(redact_finding(f) for f in scanner.scan(target))
+    finally:  # recorded before the future completes, so the scan's caller sees it
+        if timings is not None:
+            timings[scanner.name] = time.monotonic() - started
 
 
 def _store_as_completed(
     futures: Mapping[cf.Future[tuple[Finding, ...]], _Job],
     timeout: float,
     cache: ResultCache | None,
+    progress: Progress = silent,
 ) -> None:
     """Wait for the scanners, caching each success while slower ones still run."""
     try:
-        for future in cf.as_completed(futures, timeout=timeout):
+        for done, future in enumerate(cf.as_completed(futures, timeout=timeout), start=1):
+            name = futures[future].scanner.name
+            outcome = "failed" if future.exception() is not None else "finished"
+            progress(Step(f"{name} {outcome}", done=done, total=len(futures)))
             if cache is not None and future.exception() is None:
                 _store(futures[future], future.result(), cache)
     except cf.TimeoutError:
