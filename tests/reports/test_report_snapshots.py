@@ -48,6 +48,11 @@ def test_empty_result(name: str, empty: GateResult, snapshot: Snapshot) -> None:
     snapshot(f"{name}-empty.{EXTENSIONS[name]}", _pinned(name).render(empty))
 
 
+@pytest.mark.parametrize("name", FORMATS)
+def test_held_result(name: str, held: GateResult, snapshot: Snapshot) -> None:
+    snapshot(f"{name}-held.{EXTENSIONS[name]}", _pinned(name).render(held))
+
+
 @pytest.mark.parametrize("name", ["markdown", "text"])
 def test_capped_result(name: str, many_blocking: GateResult, snapshot: Snapshot) -> None:
     snapshot(f"{name}-capped.{EXTENSIONS[name]}", _pinned(name).render(many_blocking))

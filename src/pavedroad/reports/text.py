@@ -1,14 +1,20 @@
 """Terminal output of `paved gate` and `paved scan`: plain text, no colour codes.
 
-`render` fits one screen (25 lines at most) however many findings there are: a
-headline, the blocking findings in 3 lines each (severity, rule, place, title; the
-fix; the exception command), as many as fit and never more than 8, then up to 2 gate
-notes (expired or expiring exceptions), one line of what does not block and one of
-what was scanned. Lines are cut at 100 columns; `--format markdown` has everything.
+`render` tells the whole story on the terminal: a headline (a pass that held blocks back says
+so, with a line counting what would block and why: observe mode, baseline, pre-existing), then
+every blocking finding. The first 8 (about a screenful) get 4 lines each: severity, rule, place,
+title; why it blocks at this stage ("critical >= block threshold high at stage release"); the
+fix in full; the exception command. The rest get one line each (place, why, reference). Then
+up to 2 gate notes (expired or expiring exceptions, the baseline), one line of what does not
+block and one of what was scanned. Lines wrap to the terminal width (COLUMNS, else the
+terminal's, else 100 when piped) and are never cut.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,46 +25,76 @@ from pavedroad.reports._common import (
     count_phrase,
     counts,
     exception_command,
+    held_phrase,
     location_label,
     one_line,
     ordered,
+    outcome_qualifier,
     truncate,
     unblocked_severe,
 )
 from pavedroad.textsafe import printable
 
-WIDTH = 100
-SCREEN = 25
+WIDTH = 100  # when the width cannot be told (piped, redirected): wrapped there, never cut
+MIN_WIDTH = 40
 MAX_BLOCKING = 8
 MAX_NOTES = 2
-_LINES_PER_FINDING = 3
+_LINES_PER_FINDING = 4
 _SCAN_COLUMNS = ("SEVERITY", "RULE", "LOCATION", "TITLE")
 _RULE_WIDTH = 28
 _LOCATION_WIDTH = 44
 
 
-def render(result: GateResult) -> str:
-    """Render the gate result for the terminal."""
+def render(result: GateResult, width: int | None = None) -> str:
+    """Render the gate result for the terminal, wrapped to width (default: the terminal's)."""
     blocking = [g for g in ordered(result.findings) if g.verdict is Verdict.BLOCK]
     tail = _notes(result.notes)
     if any(g.verdict is not Verdict.BLOCK for g in result.findings):
         tail.append(_not_blocking(result))
     tail.append(_scanned(result))
-    shown = _blocking_that_fit(len(blocking), room=SCREEN - 1 - len(tail))
-    lines = [_headline(result)]
+    held = held_phrase(result)
+    lines = [_headline(result)] + ([f"Held back: {held}; not blocking"] if held else [])
+    shown = min(len(blocking), MAX_BLOCKING)  # in full; past them, one line each
     for gated in blocking[:shown]:
-        lines.extend(_blocking_lines(gated))
-    if len(blocking) > shown:
-        lines.append(f"  … and {len(blocking) - shown} more blocking (see --format markdown)")
+        lines.extend(_blocking_lines(gated, result.stage))
+    rest = blocking[shown:]
+    if rest:
+        lines.append(f"  {len(rest)} more blocking at stage {result.stage} (why; exception ref):")
+        lines.extend(_compact_line(gated) for gated in rest)
     lines.extend(tail)
-    return "\n".join(truncate(printable(line), WIDTH) for line in lines)
+    return "\n".join(_wrapped(lines, width or terminal_width()))
 
 
-def _blocking_that_fit(count: int, room: int) -> int:
-    """Return how many blocking findings to show in room lines (one goes to 'and N more')."""
-    if count <= MAX_BLOCKING and count * _LINES_PER_FINDING <= room:
-        return count
-    return max(0, min(MAX_BLOCKING, (room - 1) // _LINES_PER_FINDING))
+def terminal_width() -> int:
+    """Return the width to wrap to: COLUMNS, else the terminal's, else WIDTH (piped output)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) >= MIN_WIDTH:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return max(os.get_terminal_size(sys.stdout.fileno()).columns, MIN_WIDTH)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return WIDTH
+
+
+def _wrapped(lines: Sequence[str], width: int) -> list[str]:
+    """Wrap each line to width, continuing under its own indentation; never cut anything."""
+    out: list[str] = []
+    for raw in lines:
+        line = printable(raw)
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out.extend(
+            textwrap.wrap(
+                line,
+                width=max(width, MIN_WIDTH),
+                subsequent_indent=indent + "  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [line]
+        )
+    return out
 
 
 def _notes(notes: Sequence[str]) -> list[str]:
@@ -78,20 +114,35 @@ def _headline(result: GateResult) -> str:
             return f"{head} — no findings"
         tallied = ", ".join(count_phrase(v, tally[v]) for v in shown[2:])  # tickets: next line
         return f"{head} — {unblocked_severe(result)}; {tallied}"
-    outcome = "BLOCKED" if result.blocked else "PASSED"
+    outcome = ("BLOCKED" if result.blocked else "PASSED") + outcome_qualifier(result)
     if not result.findings:
         return f"{outcome}: stage {result.stage} — no findings"
     return f"{outcome}: stage {result.stage} — {tallied}"
 
 
-def _blocking_lines(gated: GatedFinding) -> list[str]:
+def _blocking_lines(gated: GatedFinding, stage: str) -> list[str]:
     f = gated.finding
-    title = one_line(f.title) + (" (suppressed inline)" if f.inline_suppressed else "")
     return [
-        f"  {f.severity.name:<8} {f.rule_id} {location_label(f)}  {title}",
+        f"  {f.severity.name:<8} {f.rule_id} {location_label(f)}  {_title(f)}",
+        f"      blocks: {_why(gated, stage)}",
         f"      fix: {_fix(f)}",
         f"      exception: {exception_command(f)}",
     ]
+
+
+def _compact_line(gated: GatedFinding) -> str:
+    f = gated.finding
+    why = one_line(gated.reason)
+    return f"  {f.severity.name:<8} {f.rule_id} {location_label(f)}  {why}; ref {f.short_ref}"
+
+
+def _title(f: Finding) -> str:
+    return one_line(f.title) + (" (suppressed inline)" if f.inline_suppressed else "")
+
+
+def _why(gated: GatedFinding, stage: str) -> str:
+    """Say why it blocks here, e.g. 'critical >= block threshold high at stage release'."""
+    return f"{one_line(gated.reason)} at stage {stage}"
 
 
 def _fix(f: Finding) -> str:
@@ -110,7 +161,8 @@ def _not_blocking(result: GateResult) -> str:
 
 def _scanned(result: GateResult) -> str:
     scanners = ", ".join(result.scanners) or "no scanner"
-    return f"Scanned {result.files_scanned} files with {scanners}."
+    files = "file" if result.files_scanned == 1 else "files"
+    return f"Scanned {result.files_scanned} {files} with {scanners}."
 
 
 @dataclass(frozen=True)
@@ -121,8 +173,8 @@ class TextReporter:
     default_filename: str = "pavedroad-gate.txt"
 
     def render(self, result: GateResult) -> str:
-        """Render the gate result for the terminal."""
-        return render(result)
+        """Render the gate result as a file: wrapped at WIDTH, whatever the terminal."""
+        return render(result, width=WIDTH)
 
 
 def render_scan(findings: Sequence[Finding]) -> str:
@@ -151,7 +203,7 @@ def _scan_row(f: Finding) -> tuple[str, str, str, str]:
 
 def _scan_line(row: Sequence[str], widths: Sequence[int]) -> str:
     cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-    return truncate(printable("  ".join([*cells, row[3]])), WIDTH)
+    return printable("  ".join([*cells, row[3]]))  # titles run on: never cut
 
 
 def _totals(findings: Sequence[Finding]) -> str:

@@ -258,7 +258,8 @@ def version_tag() -> str:
     scanners = package / "scanners"
     sources = sorted(
         p
-        for folder in (scanners, scanners / "checkov_severity")
+        # knowledge/: the fix text and docs links findings carry
+        for folder in (scanners, scanners / "checkov_severity", package / "knowledge")
         for p in folder.iterdir()
         if p.suffix in (".py", ".yaml")
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from pavedroad import proc
+from pavedroad import knowledge, proc
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
 from pavedroad.scanners import argv as arg_limits
@@ -87,26 +87,8 @@ with warnings.catch_warnings():
     sys.exit(Checkov().run())
 """
 
-# Per-rule fix guidance for the checks Paved Road's templates meet most; others get a generic one.
-FIXES: Mapping[str, str] = {
-    "CKV_DOCKER_2": "Add a HEALTHCHECK instruction that probes the service.",
-    "CKV_DOCKER_3": "Create an unprivileged user (RUN useradd ...) and switch to it with USER.",
-    "CKV_DOCKER_7": "Pin the base image to a version tag or, better, a digest "
-    "(FROM image:1.2@sha256:...).",
-    "CKV_DOCKER_8": "End the Dockerfile with USER <non-root user>, e.g. USER 10001.",
-    "CKV_K8S_16": "Remove securityContext.privileged: true (or set it to false); grant only the "
-    "specific capabilities the container needs.",
-    "CKV_K8S_20": "Set securityContext.allowPrivilegeEscalation: false on every container.",
-    "CKV_K8S_23": "Set securityContext.runAsNonRoot: true and a non-zero runAsUser.",
-    "CKV_K8S_43": "Reference images by digest (image: name@sha256:...).",
-    "CKV_AWS_20": 'Remove the public-read ACL (use acl = "private" or aws_s3_bucket_acl private) '
-    "and add an aws_s3_bucket_public_access_block that blocks public ACLs and policies.",
-    "CKV_AWS_57": "Remove the public-read-write ACL and block public access on the bucket.",
-    "CKV2_AWS_6": "Add an aws_s3_bucket_public_access_block with all four settings true.",
-    "CKV_GHA_2": "Do not expand ${{ github.event.* }} inside run:; pass it through env: "
-    '(env: TITLE: ${{ github.event.issue.title }}) and use "$TITLE" in the script.',
-    "CKV2_GHA_1": "Set top-level permissions: read-all (or {}) and grant write per job.",
-}
+# Fix guidance and docs links come from the rule knowledge base (pavedroad.knowledge); a check
+# it has no authored fix for gets a generic one naming the resource and the check.
 
 
 class CheckovScanner:
@@ -357,8 +339,8 @@ def check_finding(result: Mapping[str, Any], root: Path, *, suppressed: bool) ->
         end_line=end,
         resource=resource,
         message=_message(rule, title, resource, result if suppressed else None),
-        fix=FIXES.get(rule, f"Change {resource} so that it complies: {title}."),
-        docs_url=str(result.get("guideline") or DEFAULT_DOCS),
+        fix=knowledge.fix(rule) or f"Change {resource} so that it complies: {title}.",
+        docs_url=str(result.get("guideline") or knowledge.docs_url(rule) or DEFAULT_DOCS),
         fingerprint=fingerprint(NAME, rule, path, resource),
         inline_suppressed=suppressed,
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from pavedroad import confine, proc
+from pavedroad import confine, knowledge, proc
 from pavedroad.edges import load_yaml
 from pavedroad.errors import ConfigError, ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
@@ -96,13 +96,6 @@ CLEAN_ENV: Mapping[str, str] = {
     "HADOLINT_OVERRIDE_INFO": "",
     "HADOLINT_OVERRIDE_STYLE": "",
     "HADOLINT_VERBOSE": "false",
-}
-FIXES: Mapping[str, str] = {
-    "DL3002": "Switch to a non-root user (USER 10001) before the end of the Dockerfile.",
-    "DL3007": "Pin the base image to a version tag or digest instead of latest.",
-    "DL3008": "Pin apt packages: apt-get install <package>=<version>.",
-    "DL3020": "Use COPY instead of ADD for files and folders.",
-    "DL4006": 'Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before RUN lines with pipes.',
 }
 _IGNORE = re.compile(r"^\s*#\s*hadolint\s+ignore\s*=\s*([A-Za-z0-9,\s]+)", re.IGNORECASE)
 _GLOBAL = re.compile(r"^\s*#\s*hadolint\s+global\s+ignore\s*=\s*([A-Za-z0-9,\s]+)", re.IGNORECASE)
@@ -379,7 +372,8 @@ def to_finding(
         end_line=line,
         resource=pragmas[path].text(line) or path,
         message=f"{note}: {message}" if note else message,
-        fix=FIXES.get(code, f"Change the instruction so that {code} no longer applies: {message}"),
+        fix=knowledge.fix(code)
+        or f"Change the instruction so that {code} no longer applies: {message}",
         docs_url=docs_url(code),
         fingerprint=fingerprint(NAME, code, path, pragmas[path].text(line)),
         inline_suppressed=bool(note),
