@@ -66,7 +66,7 @@ def test_bad_scenario_answers_fail_validation(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "FAIL tiny 1.2.3 [default]" in result.stdout
     assert "answer flavour: 'odd' is not one of the choices" in result.stdout
-    assert "0/1 scenarios of 1 templates passed; 1 failed" in result.stdout
+    assert "0/1 scenario of 1 template passed; 1 failed" in result.stdout
 
 
 def test_kubernetes_schema_violations_fail_validation(tmp_path: Path) -> None:

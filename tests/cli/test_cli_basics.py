@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.helpers import assert_snapshot
+from tests.helpers import assert_snapshot, catalog_yaml, tiny_template_files, write_tree
 from typer.testing import CliRunner
 
+from pavedroad.catalog import store
 from pavedroad.cli import app
+from pavedroad.errors import UserError
 
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
@@ -24,7 +26,29 @@ def run(*args: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["new"], ["gate"], ["scan"], ["catalog"], ["exceptions"], ["exceptions", "request"]],
+    [
+        [],
+        ["new"],
+        ["gate"],
+        ["scan"],
+        ["catalog"],
+        ["exceptions"],
+        ["exceptions", "request"],
+        ["adopt"],
+        ["lsp"],
+        ["baseline"],
+        ["baseline", "create"],
+        ["catalog", "validate"],
+        ["comment"],
+        ["protect"],
+        ["tickets", "sync"],
+        ["metrics"],
+        ["metrics", "ingest"],
+        ["metrics", "report"],
+        ["threatmodel"],
+        ["threatmodel", "check"],
+        ["explain"],
+    ],
     ids=lambda a: "-".join(a) or "paved",
 )
 def test_help_snapshots(args: list[str]) -> None:
@@ -66,6 +90,29 @@ def test_catalog_list_table_and_json() -> None:
     code, out, _ = run("catalog", "list", "--json")
     data = json.loads(out)
     assert {"id", "version", "kind", "scenarios"} <= set(data[0])
+
+
+def test_catalog_list_columns_never_run_together(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    write_tree(root / "templates" / "tiny", tiny_template_files())
+    long_kind = catalog_yaml(kind="dockerfile", id="a-rather-long-template-id")
+    (root / "catalog.yaml").write_text(long_kind, encoding="utf-8")
+    code, out, _ = run("catalog", "list", "--catalog", str(root))
+    assert code == 0
+    assert out.splitlines() == [
+        "ID                         VERSION  KIND        TITLE",
+        "a-rather-long-template-id  1.2.3    dockerfile  Tiny",
+    ]
+
+
+def test_a_store_without_the_template_says_so(tmp_path: Path) -> None:
+    empty = store.Store(str(tmp_path / "store"))
+    with pytest.raises(UserError) as exc:
+        store.source(empty, "tiny", "1.0.0")
+    assert str(exc.value).startswith(
+        f"tiny 1.0.0: the store {empty.location} has no repository tiny.git with a published "
+        f"version; publish the catalog into it with `paved catalog publish --to {empty.location}`"
+    )
 
 
 def test_catalog_show_lists_questions_and_scenarios() -> None:

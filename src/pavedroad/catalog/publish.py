@@ -27,6 +27,7 @@ from pavedroad.catalog.store import (
     versions_of_tags,
 )
 from pavedroad.errors import GateFailedError, UserError
+from pavedroad.progress import Progress, Step, silent
 
 BRANCH = "main"
 # Never published: caches a template folder picks up while it is being worked on.
@@ -44,17 +45,27 @@ class Published:
     created: bool
 
 
-def publish_catalog(catalog: Catalog, store: Store) -> tuple[Published, ...]:
+def publish_catalog(
+    catalog: Catalog, store: Store, progress: Progress = silent
+) -> tuple[Published, ...]:
     """Check and validate every template to publish, then publish each; nothing on a failure."""
     for template in catalog.templates:
         load_config(template.directory)
         version_key(template.version)
+    progress(Step(f"comparing the catalog with {store.location}"))
     pending = [t for t in catalog.templates if not _already_published(t, store)]
-    _require_valid(catalog, pending)
-    return tuple(publish_template(t, store) for t in catalog.templates)
+    _require_valid(catalog, pending, progress)
+    done: list[Published] = []
+    for template in catalog.templates:
+        done.append(published := publish_template(template, store))
+        what = f"{'published' if published.created else 'unchanged'} {template.id}"
+        progress(Step(what, done=len(done), total=len(catalog.templates)))
+    return tuple(done)
 
 
-def _require_valid(catalog: Catalog, templates: list[Template]) -> None:
+def _require_valid(
+    catalog: Catalog, templates: list[Template], progress: Progress = silent
+) -> None:
     """Raise GateFailedError naming every failing scenario unless all of them pass."""
     if not templates:
         return
@@ -62,7 +73,7 @@ def _require_valid(catalog: Catalog, templates: list[Template]) -> None:
         validate as catalog_validate,  # deferred: it loads the renderer and the scanners
     )
 
-    results = catalog_validate.validate(catalog, [t.id for t in templates])
+    results = catalog_validate.validate(catalog, [t.id for t in templates], progress=progress)
     if not all(r.ok for r in results):
         raise GateFailedError(
             "nothing was published: a template to publish fails the checks of "

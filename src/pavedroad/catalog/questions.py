@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 from pavedroad.catalog.jinja_guard import harden, time_limit
+from pavedroad.catalog.model import NextStep
 from pavedroad.edges import load_yaml
 from pavedroad.errors import ConfigError, UserError
 
@@ -43,6 +45,11 @@ class Question:
     validator: str | None
     when: Any
     secret: bool
+
+    @property
+    def computed(self) -> bool:
+        """Return True for a value the template computes (`when: false`): never asked."""
+        return self.when is False
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,8 @@ def resolve_answers(
     on_invalid: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
     """Return validated answers for every asked question; prompt for the rest when allowed."""
-    names = {q.name for q in config.questions}
+    names = {q.name for q in config.questions if not q.computed}
+    _refuse_computed(config, given)
     unknown = sorted(set(given) - names)
     if unknown:
         known = ", ".join(sorted(names))
@@ -200,6 +208,66 @@ def resolve_answers(
             continue
         answers[question.name] = _answer(question, given, answers, prompt, on_invalid)
     return answers
+
+
+def _refuse_computed(config: TemplateConfig, given: Mapping[str, Any]) -> None:
+    """Refuse an answer to a value the template computes, naming what it is computed from."""
+    for question in config.questions:
+        if question.computed and question.name in given:
+            sources = computed_from(question)
+            why, fix = (
+                (f"it is computed from {', '.join(sources)}", f" and set {' or '.join(sources)}")
+                if sources
+                else (f"the template fixes it to {question.default!r}", "")
+            )
+            raise UserError(
+                f"answer {question.name}: cannot be given: {why}; drop --data {question.name}{fix}"
+            )
+
+
+def computed_from(question: Question) -> tuple[str, ...]:
+    """Return the answers a computed default reads, e.g. ('service_name',)."""
+    if not isinstance(question.default, str) or "{" not in question.default:
+        return ()
+    from jinja2 import meta
+
+    try:
+        parsed = _env().parse(question.default)
+    except TemplateError:
+        return ()
+    return tuple(sorted(meta.find_undeclared_variables(parsed)))
+
+
+@dataclass(frozen=True)
+class ShownStep:
+    """A next step rendered with the answers; `missing` says how to get an absent tool."""
+
+    run: str
+    why: str
+    missing: str | None
+
+
+def next_steps(steps: tuple[NextStep, ...], answers: Mapping[str, Any]) -> tuple[ShownStep, ...]:
+    """Render a template's next steps with the answers and check each needed tool is here."""
+    shown = []
+    for step in steps:
+        run, why, get = (_step_text(text, answers) for text in (step.run, step.why, step.get))
+        absent = step.needs is not None and shutil.which(step.needs) is None
+        missing = f"{step.needs} is not installed here; {get}" if absent else None
+        shown.append(ShownStep(run, why, missing))
+    return tuple(shown)
+
+
+def _step_text(text: str | None, answers: Mapping[str, Any]) -> str:
+    """Render one text of a next step with the answers."""
+    if not text:
+        return ""
+    try:
+        return render_text(text, answers)
+    except (TemplateError, OverflowError, RecursionError) as exc:
+        raise ConfigError(
+            f"catalog.yaml: next_steps: {text!r}: cannot render: {exc}; fix the template entry"
+        ) from None
 
 
 def _asked(question: Question, answers: Mapping[str, Any]) -> bool:

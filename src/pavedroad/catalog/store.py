@@ -164,8 +164,15 @@ def latest(versions: Sequence[str]) -> str | None:
 def source(store: Store, template_id: str, version: str) -> Source:
     """Return the published source of a version, or raise UserError naming the fix."""
     versions = published_versions(store, template_id)
+    if not versions:
+        raise UserError(
+            f"{template_id} {version}: the store {store.location} has no repository "
+            f"{template_id}.git with a published version; publish the catalog into it with "
+            f"`paved catalog publish --to {store.location}`, or set ${STORE_ENV} to the store "
+            "the project was created from"
+        )
     if version not in versions:
-        shown = ", ".join(versions) or "none"
+        shown = ", ".join(versions)
         raise UserError(
             f"{template_id} {version} is not in the store {store.location} (published: {shown}); "
             f"publish it with `paved catalog publish` from a catalog at that version, "

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from pavedroad.catalog import schema_checks as schemas
 from pavedroad.catalog import workflow_audit
 from pavedroad.catalog.model import Catalog, Template
-from pavedroad.catalog.questions import load_config, resolve_answers
+from pavedroad.catalog.questions import load_config, next_steps, resolve_answers
 from pavedroad.catalog.render import render
 from pavedroad.errors import PavedError
 from pavedroad.gate.result import Verdict
 from pavedroad.gate.run import gate_repository
+from pavedroad.progress import Progress, Step, silent
 
 STAGE = "release"
 
@@ -39,16 +40,31 @@ class ScenarioResult:
         return not self.problems
 
 
-def validate(catalog: Catalog, only: Sequence[str] = (), workers: int = 2) -> list[ScenarioResult]:
-    """Validate the chosen templates (all by default), scenarios in parallel."""
+def validate(
+    catalog: Catalog, only: Sequence[str] = (), workers: int = 2, progress: Progress = silent
+) -> list[ScenarioResult]:
+    """Validate the chosen templates (all by default), scenarios in parallel, in catalog order."""
     templates = [catalog.get(i) for i in only] if only else list(catalog.templates)
     jobs = [(t, name) for t in templates for name in t.scenarios]
     if not jobs:
         return []
+    what = f"{_count(len(jobs), 'scenario')} of {_count(len(templates), 'template')}"
+    progress(Step(f"validating {what}"))
     # Processes, not threads: a render sets process-wide state (tempfile.tempdir for copier's
     # clones, a SIGALRM time limit that only a main thread can arm).
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(validate_scenario, *zip(*jobs, strict=True)))
+        futures = {pool.submit(validate_scenario, t, name): i for i, (t, name) in enumerate(jobs)}
+        results: list[ScenarioResult | None] = [None] * len(jobs)
+        for done, future in enumerate(as_completed(futures), start=1):
+            r = results[futures[future]] = future.result()
+            mark = "ok" if r.ok else "FAIL"
+            progress(Step(f"{mark} {r.template_id} [{r.scenario}]", done=done, total=len(jobs)))
+    return [r for r in results if r is not None]
+
+
+def _count(n: int, noun: str) -> str:
+    """Return '1 template' or '2 templates'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def validate_scenario(template: Template, scenario: str) -> ScenarioResult:
@@ -57,6 +73,7 @@ def validate_scenario(template: Template, scenario: str) -> ScenarioResult:
         out = Path(tmp) / scenario
         try:
             answers = resolve_answers(load_config(template.directory), template.scenarios[scenario])
+            next_steps(template.next_steps, answers)  # each renders with these answers
             render(template, answers, out)
         except PavedError as exc:
             return ScenarioResult(template.id, template.version, scenario, (str(exc),), 0)
@@ -102,7 +119,7 @@ def render_text(results: Sequence[ScenarioResult]) -> str:
     failed = sum(1 for r in results if not r.ok)
     templates = len({r.template_id for r in results})
     lines.append(
-        f"{len(results) - failed}/{len(results)} scenarios of {templates} templates passed"
-        + (f"; {failed} failed" if failed else "")
+        f"{len(results) - failed}/{_count(len(results), 'scenario')} of "
+        f"{_count(templates, 'template')} passed" + (f"; {failed} failed" if failed else "")
     )
     return "\n".join(lines)

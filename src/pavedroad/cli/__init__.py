@@ -20,13 +20,26 @@ from pavedroad.textsafe import printable_lines
 # then skips copier, jinja and the catalog code, which were most of its start-up time
 # (pydantic still loads: the policy and exceptions files are validated with it).
 COMMANDS: dict[str, tuple[str, str]] = {
+    # start and keep a repository on the paved road
     "new": ("pavedroad.cli.new", "new"),
-    "scan": ("pavedroad.cli.gate", "scan"),
-    "gate": ("pavedroad.cli.gate", "gate"),
+    "adopt": ("pavedroad.cli.adopt", "adopt"),
     "update": ("pavedroad.cli.update", "update"),
     "drift": ("pavedroad.cli.drift", "drift"),
-    "catalog": ("pavedroad.cli.catalog", "app"),
+    # gate it, and understand what the gate says
+    "scan": ("pavedroad.cli.gate", "scan"),
+    "gate": ("pavedroad.cli.gate", "gate"),
+    "explain": ("pavedroad.cli.explain", "explain"),
     "exceptions": ("pavedroad.cli.exceptions", "app"),
+    "baseline": ("pavedroad.cli.baseline", "app"),
+    "threatmodel": ("pavedroad.cli.threatmodel", "app"),
+    # deliver findings where developers work
+    "comment": ("pavedroad.cli.comment", "comment"),
+    "tickets": ("pavedroad.cli.tickets", "app"),
+    "lsp": ("pavedroad.cli.lsp", "lsp"),
+    "protect": ("pavedroad.cli.protect", "protect"),
+    # the platform team
+    "catalog": ("pavedroad.cli.catalog", "app"),
+    "metrics": ("pavedroad.cli.metrics", "app"),
     "doctor": ("pavedroad.cli.doctor", "doctor"),
 }
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 
 from pavedroad.catalog.model import Template
 from pavedroad.catalog.model import load as load_catalog
-from pavedroad.catalog.questions import Question, load_config
-from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.catalog.questions import Question, computed_from, load_config
+from pavedroad.cli._common import CatalogOption, QuietOption, handle_errors, progress_shown
 from pavedroad.cli.publish import publish
 from pavedroad.errors import GateFailedError
 
-app = typer.Typer(help="Browse the template catalog.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Browse, validate and publish the template catalog.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @app.command("list")
@@ -30,9 +35,16 @@ def list_templates(
         return
     rows = [("ID", "VERSION", "KIND", "TITLE")]
     rows += [(t.id, t.version, t.kind, t.title) for t in cat.templates]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for row in rows:
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[3])
+    typer.echo(columns(rows))
+
+
+def columns(rows: Sequence[tuple[str, ...]]) -> str:
+    """Lay rows out in columns two spaces apart, however wide a value is."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def _summary(t: Template) -> dict[str, Any]:
@@ -59,10 +71,17 @@ def show(
     config = load_config(template.directory)
     typer.echo(f"{template.id} {template.version} ({template.kind}): {template.title}")
     typer.echo(template.description.strip())
-    typer.echo(f"owners: {', '.join(template.owners)}   tags: {', '.join(template.tags)}")
+    tags = f"   tags: {', '.join(template.tags)}" if template.tags else ""
+    typer.echo(f"owners: {', '.join(template.owners)}{tags}")
     typer.echo("\nquestions:")
     for question in config.questions:
-        typer.echo(_question_line(question))
+        if not question.computed:
+            typer.echo(_question_line(question))
+    computed = [q for q in config.questions if q.computed]
+    if computed:
+        typer.echo("\ncomputed by the template (not answerable):")
+        for question in computed:
+            typer.echo(_computed_line(question))
     typer.echo("\nscenarios:")
     for name, answers in template.scenarios.items():
         shown = ", ".join(f"{k}={v}" for k, v in answers.items()) or "(all defaults)"
@@ -71,8 +90,14 @@ def show(
 
 def _question_line(q: Question) -> str:
     default = "" if q.default is None else f" = {q.default!r}"
-    choices = f" one of {[v for _, v in q.choices]}" if q.choices else ""
+    choices = f", one of: {', '.join(str(v) for _, v in q.choices)}" if q.choices else ""
     return f"  {q.name} ({q.type}){default}{choices}\n      {q.help.strip()}"
+
+
+def _computed_line(q: Question) -> str:
+    sources = computed_from(q)
+    origin = f"from {', '.join(sources)}" if sources else f"always {q.default!r}"
+    return f"  {q.name} ({q.type}) {origin}"
 
 
 @app.command("validate")
@@ -82,12 +107,14 @@ def validate(
         list[str] | None, typer.Argument(metavar="[ID]...", help="Templates (default: all).")
     ] = None,
     catalog: CatalogOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Render every scenario, require zero findings at the release gate, check schemas."""
     cat = load_catalog(catalog)
     from pavedroad.catalog import validate as catalog_validate  # deferred: it loads the renderer
 
-    results = catalog_validate.validate(cat, template_ids or ())
+    with progress_shown(quiet) as progress:
+        results = catalog_validate.validate(cat, template_ids or (), progress=progress)
     typer.echo(catalog_validate.render_text(results))
     if not all(r.ok for r in results):
         raise GateFailedError("")

@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from pavedroad import reports
-from pavedroad.cli._common import handle_errors
+from pavedroad.cli._common import QuietOption, handle_errors, progress_shown
+from pavedroad.deliver.last_sarif import write_last_sarif
 from pavedroad.errors import GateFailedError, UserError
 from pavedroad.gate.result import GateResult
-from pavedroad.gate.run import gate_repository, not_gated_note, scan_selection
+from pavedroad.gate.run import gate_repository, not_gated_note, scan_result, scan_selection
+from pavedroad.progress import silent
 from pavedroad.reports import text
 from pavedroad.scan import changes
 from pavedroad.scan.cache import CACHE_ENV, ResultCache, default_directory
@@ -41,20 +43,39 @@ CacheDir = Annotated[
     ),
 ]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+Formats = Annotated[
+    list[str] | None,
+    typer.Option("--format", "-f", help=f"Report format: {', '.join(reports.FORMATS)}."),
+]
+Outputs = Annotated[
+    list[Path] | None,
+    typer.Option("--output", "-o", help="File for the matching --format (in order)."),
+]
 
 
 @handle_errors
 def scan(
     path: PathArg = Path(),
+    formats: Formats = None,
+    outputs: Outputs = None,
     changed_since: ChangedSince = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """List the findings of every scanner, without verdicts."""
+    """List the findings of every scanner, without verdicts.
+
+    --format writes the reports of `paved gate` (stage `scan`, every finding `info`).
+    """
+    targets = _pair(formats or [], outputs or [])
     scope = "full" if changed_since is None else "changed"
     selection = changes.select(path, scope, changed_since)
-    report = scan_selection(path, selection, cache=_cache(cache_dir, no_cache))
-    typer.echo(text.render_scan(report.findings))
+    with progress_shown(quiet) as progress:
+        shown = progress if selection.full else silent
+        report = scan_selection(path, selection, cache=_cache(cache_dir, no_cache), progress=shown)
+    notes = tuple(n for n in (selection.note,) if n)
+    to_stdout = _write_reports(scan_result(report, notes), targets)
+    typer.echo(text.render_scan(report.findings), err=to_stdout)
     if selection.note:
         typer.echo(f"note: {selection.note}", err=True)
     if report.not_gated:
@@ -65,17 +86,12 @@ def scan(
 def gate(
     path: PathArg = Path(),
     stage: Annotated[str, typer.Option("--stage", "-s", help="Policy stage to apply.")] = "pr",
-    formats: Annotated[
-        list[str] | None,
-        typer.Option("--format", "-f", help=f"Report format: {', '.join(reports.FORMATS)}."),
-    ] = None,
-    outputs: Annotated[
-        list[Path] | None,
-        typer.Option("--output", "-o", help="File for the matching --format (in order)."),
-    ] = None,
+    formats: Formats = None,
+    outputs: Outputs = None,
     changed_since: ChangedSince = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Scan, give each finding a verdict for the stage, and exit 1 when anything blocks.
 
@@ -88,8 +104,12 @@ def gate(
     """
     targets = _pair(formats or [], outputs or [])
     cache = _cache(cache_dir, no_cache)
-    result = gate_repository(path, stage, changed_since=changed_since, cache=cache)
+    with progress_shown(quiet) as progress:
+        result = gate_repository(
+            path, stage, changed_since=changed_since, cache=cache, progress=progress
+        )
     to_stdout = _write_reports(result, targets)
+    write_last_sarif(path, result)  # .pavedroad/last.sarif for SARIF viewers, best effort
     typer.echo(text.render(result), err=to_stdout)
     if result.blocked:
         raise GateFailedError("")

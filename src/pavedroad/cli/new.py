@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pavedroad.cli import prompts
-from pavedroad.cli._common import CatalogOption, handle_errors, parse_data
+from pavedroad.cli._common import (
+    CatalogOption,
+    QuietOption,
+    handle_errors,
+    parse_data,
+    progress_shown,
+)
 from pavedroad.project.new import NewRequest, NewResult, RenderBlockedError, create
 from pavedroad.reports import text
 
@@ -32,6 +39,7 @@ def new(
         str | None, typer.Option("--version", help="Template version (default: latest).")
     ] = None,
     catalog: CatalogOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Create a new project from a catalog template, verified by its release gate."""
     request = NewRequest(
@@ -45,22 +53,29 @@ def new(
         catalog=catalog,
     )
     try:
-        result = create(request)
+        with progress_shown(quiet) as progress:
+            result = create(request, progress=progress)
     except RenderBlockedError as exc:
         typer.echo(text.render(exc.result), err=True)  # why, before the error says what now
         raise
-    _summary(result)
+    _summary(result, dest)
 
 
-def _summary(result: NewResult) -> None:
+def _summary(result: NewResult, dest: Path) -> None:
+    """Say what was created (DEST as typed), the gate's verdict and the next steps."""
     rendered = result.rendered
+    count = len(rendered.files)
     typer.echo(
-        f"Created {rendered.dest} from {rendered.template_id} {rendered.version} "
-        f"({len(rendered.files)} files)."
+        f"Created {dest} from {rendered.template_id} {rendered.version} "
+        f"({count} {'file' if count == 1 else 'files'})."
     )
     typer.echo(text.render(result.gate))
     typer.echo("\nNext steps:")
-    typer.echo(f"  cd {rendered.dest}")
-    typer.echo("  git init && git add -A && git commit -m 'Start from the paved road'")
-    typer.echo("  python -m pytest                # the service's own tests")
-    typer.echo("  paved gate --stage pr           # the gate your pull requests will run")
+    typer.echo(f"  cd {shlex.quote(str(dest))}")
+    for step in result.next_steps:
+        typer.echo(f"  {step.run}")
+        for note in (step.why, step.missing):
+            if note:
+                typer.echo(f"      # {note}")
+    typer.echo("  paved gate --stage pr")
+    typer.echo("      # the gate your pull requests will run")

@@ -23,11 +23,35 @@ def template_prompt(defaults: bool) -> Prompt | None:
 
 
 def prompt_answer(question: Question, default: Any) -> str:
-    """Ask one template question on the terminal."""
+    """Ask one template question on the terminal, its help, choices and default shown first."""
+    typer.echo("")
+    for line in describe(question, default):
+        typer.echo(line)
     if question.type == "bool":
-        return str(typer.confirm(question.help, default=bool(default)))
+        return str(typer.confirm(question.name, default=bool(default)))
     shown = None if default is None else str(default)
-    return str(typer.prompt(question.help, default=shown, hide_input=question.secret))
+    visible = shown is not None and shown != "" and not question.secret
+    return str(
+        typer.prompt(question.name, default=shown, show_default=visible, hide_input=question.secret)
+    )
+
+
+def describe(question: Question, default: Any) -> list[str]:
+    """Return the lines shown before a question: its help, the choices, the default."""
+    lines = [f"{question.name} ({question.type}): {' '.join(question.help.split())}"]
+    if question.choices:
+        lines.append(
+            "  choices: " + ", ".join(_choice(label, value) for label, value in question.choices)
+        )
+    if question.secret:
+        lines.append("  (what you type is not shown)")
+    elif default == "":
+        lines.append("  (press Enter to leave it empty)")
+    return lines
+
+
+def _choice(label: str, value: Any) -> str:
+    return str(value) if label == str(value) else f"{value} ({label})"
 
 
 def retry_message(message: str) -> None:

@@ -9,7 +9,7 @@ import typer
 from pavedroad.catalog import publish as publish_mod
 from pavedroad.catalog import store
 from pavedroad.catalog.model import load as load_catalog
-from pavedroad.cli._common import CatalogOption, handle_errors
+from pavedroad.cli._common import CatalogOption, QuietOption, handle_errors, progress_shown
 
 StoreOption = Annotated[
     str | None,
@@ -22,10 +22,14 @@ StoreOption = Annotated[
 
 
 @handle_errors
-def publish(to: StoreOption = None, catalog: CatalogOption = None) -> None:
+def publish(
+    to: StoreOption = None, catalog: CatalogOption = None, quiet: QuietOption = False
+) -> None:
     """Validate each template to publish like `catalog validate`, then tag it in the store."""
     cat = load_catalog(catalog)
     st = store.resolve(to)
-    for done in publish_mod.publish_catalog(cat, st):
+    with progress_shown(quiet) as progress:
+        published = publish_mod.publish_catalog(cat, st, progress=progress)
+    for done in published:
         status = "published" if done.created else "unchanged"
         typer.echo(f"{status:<9}  {done.template_id} {done.version}  {done.repo} ({done.tag})")
