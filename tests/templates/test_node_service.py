@@ -42,6 +42,19 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "include_kubernetes": False,
         "include_template_update": False,
     },
+    "secret-files": {
+        "secrets_backend": "kubernetes-secret-files",
+        "image": f"docker.io/library/node@{REAL_DIGEST}",
+    },
+    "external-secrets": {
+        "secrets_backend": "external-secrets",
+        "security_reviewers": "@acme/appsec",
+        "image": f"docker.io/library/node@{REAL_DIGEST}",
+    },
+    "csi-secrets-store": {
+        "secrets_backend": "csi-secrets-store",
+        "image": f"docker.io/library/node@{REAL_DIGEST}",
+    },
 }
 K8S_ALWAYS = {
     "kustomization.yaml",
@@ -111,6 +124,11 @@ def test_scenario_renders_expected_files(copie: Any, scenario: str) -> None:
     k8s = project / "deploy" / "k8s"
     if answers.get("include_kubernetes", True):
         expected = K8S_ALWAYS | ({"deployment.yaml"} if answers.get("image") else set())
+        backend = {
+            "external-secrets": "externalsecret.yaml",
+            "csi-secrets-store": "secretproviderclass.yaml",
+        }
+        expected |= {backend[b] for b in [answers.get("secrets_backend")] if b in backend}
         assert {p.name for p in k8s.iterdir()} == expected
         kustomization = load(k8s / "kustomization.yaml")
         assert set(kustomization["resources"]) == expected - {"kustomization.yaml"}
@@ -164,7 +182,7 @@ def test_workflows_are_shared_with_github_pipeline() -> None:
     names.remove(Path("CODEOWNERS.jinja"))
     for rel in names:
         assert (ours / rel).read_bytes() == (theirs / rel).read_bytes(), rel
-    for rel in [".pavedroad/policy.yaml", ".pavedroad/exceptions.yaml", ".secrets.baseline"]:
+    for rel in [".pavedroad/policy.yaml.jinja", ".pavedroad/exceptions.yaml", ".secrets.baseline"]:
         ours_file = TEMPLATE / "template" / rel
         assert ours_file.read_bytes() == (GITHUB_PIPELINE / "template" / rel).read_bytes(), rel
 

@@ -24,6 +24,20 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "with-deployment": {
         "image_digest": "sha256:6ca60be4b257355efc1adf63e141bd5bf953d2afc9a565a7f5b5eac414320e3e"
     },
+    "secret-files": {
+        "secrets_backend": "kubernetes-secret-files",
+        "image_digest": "sha256:6ca60be4b257355efc1adf63e141bd5bf953d2afc9a565a7f5b5eac414320e3e",
+    },
+    "external-secrets": {
+        "secrets_backend": "external-secrets",
+        "cluster_store": "vault-backend",
+        "security_reviewers": "@acme/appsec",
+        "image_digest": "sha256:6ca60be4b257355efc1adf63e141bd5bf953d2afc9a565a7f5b5eac414320e3e",
+    },
+    "csi-secrets-store": {
+        "secrets_backend": "csi-secrets-store",
+        "image_digest": "sha256:6ca60be4b257355efc1adf63e141bd5bf953d2afc9a565a7f5b5eac414320e3e",
+    },
 }
 DEFAULTS: dict[str, Any] = {
     "service_name": "my-service",
@@ -145,8 +159,8 @@ def test_answers_reach_code_image_and_manifests(copie: Any) -> None:
 
 def test_workflow_keeps_github_expressions_and_pins_actions(copie: Any) -> None:
     project = render(copie, {})
-    text = (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")
-    assert "BASE_REF: ${{ github.base_ref }}" in text
+    text = (project / ".github/workflows/paved-gate.yml").read_text(encoding="utf-8")
+    assert "changed-since: origin/${{ github.base_ref }}" in text
     assert "{% raw" not in text and "{%" not in text
     workflow = yaml.safe_load(text)
     assert workflow["permissions"] == {}

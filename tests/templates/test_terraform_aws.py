@@ -32,6 +32,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "github_environment": "prod-eu",
         "create_github_oidc_provider": False,
     },
+    "app-secret-rotated": {
+        "include_app_secret": True,
+        "secret_rotation_days": 30,
+        "rotation_lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:rotate-app-secret",
+    },
 }
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
@@ -69,6 +74,7 @@ DEFAULTS = {
     "github_repository": "acme/my-infra",
     "github_environment": "production",
     "create_github_oidc_provider": True,
+    "include_app_secret": False,
 }
 
 

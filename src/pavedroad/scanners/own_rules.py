@@ -81,6 +81,15 @@ REMOTE_ADD = Rule(
     "step and verify it (`echo '<digest>  file' | sha256sum -c`). Without a checksum, whoever "
     "controls the server or the connection decides what ships in the image.",
 )
+THREAT_MODEL = Rule(
+    "PAVED_THREAT_MODEL",
+    "Needs security design review: component missing from the threat model",
+    Severity.MEDIUM,
+    "Ask the security reviewers named in docs/threat-model.yaml for a design review: describe "
+    "the component there (its threats and the guardrail that mitigates each) and list the "
+    "identifier `paved threatmodel check` printed under the component's `covers`. CODEOWNERS "
+    "routes that change to them.",
+)
 RULES = {
     r.rule_id: r
     for r in (
@@ -91,6 +100,7 @@ RULES = {
         NOT_FULLY_SCANNED,
         SCANNER_CONFIG,
         CONFLICT_MARKER,
+        THREAT_MODEL,
     )
 }
 
