@@ -8,7 +8,11 @@ is either a documented difference (with its reason) or missing. Documented diffe
 - detect-secrets reporting one secret on one line under two types: Paved Road reports it once,
   under the most severe type;
 - digest and commit pins (image@sha256:..., ?ref=<sha>) and boolean keyword values, which
-  detect-secrets reports as secrets and Paved Road filters as false positives.
+  detect-secrets reports as secrets and Paved Road filters as false positives;
+- a template's secret references (`secrets_backend: external-secrets`, `secretProviderClass:
+  <name>`): names of where a secret lives, not secrets;
+- Kubernetes findings, which checkov reports at the object's first line and Paved Road at the
+  line of the field that fails (the same rule, file and object, another line).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pavedroad.scanners import checkov, secrets
+from pavedroad.scanners import checkov, checkov_lines, secrets, secrets_identifiers
 
 Key = tuple[str, str, str, int]  # tool, rule, path, line
 
@@ -112,6 +116,11 @@ def documented(key: Key, extra: str, ours: Mapping[Key, str], corpus: Path) -> s
     """Return the documented reason a raw finding is not reported, or None."""
     tool, rule, rel, line = key
     if tool == "checkov":
+        moved = rule.startswith(checkov_lines.K8S_PREFIXES) and any(
+            k[:3] == key[:3] and k[3] >= line for k in ours
+        )
+        if moved:
+            return "Kubernetes finding at the failing field's line, not the object's first"
         return _checkov_reason(rule, extra)
     if tool == "secrets":
         return _secrets_reason(key, extra, ours, corpus)
@@ -138,8 +147,12 @@ def _secrets_reason(
         return "line over 1,000 characters, scanned in windows (PAVED_NOT_FULLY_SCANNED)"
     if secret_type == "Hex High Entropy String" and any(p.search(text) for p in secrets._PINS):
         return "digest or commit pin (filtered as a false positive)"
+    if reason := secrets_identifiers.line_kind(secret_type, text):
+        return reason
     if secret_type == "Secret Keyword" and _literal_value(text):
         return "boolean or null keyword value (filtered as a false positive)"
+    if secret_type == "Secret Keyword" and any(p.match(text) for p in secrets._SECRET_REFERENCES):
+        return "a secret's reference, not a secret (secrets_backend, secretProviderClass)"
     return None
 
 

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402 - the bench folder is not a package
 import parity  # noqa: E402
+import secrets_corpus  # noqa: E402
 import third_party  # noqa: E402
 from measure import Measurement, measure  # noqa: E402
 
@@ -139,6 +140,10 @@ def third_party_part(out: Path, megabytes: int) -> tuple[str, dict[str, tuple[bo
     lines += [f"| (a0) / (d) | {a0 / d:.3f} | |", f"| (a) / (d) | {a / d:.3f} | <= 0.30 |"]
     lines += [f"| memory: (a0) tree peak / (d) tree peak | {memory:.3f} | |", ""]
     lines += [f"- {line}" for line in third_party.secrets_throughput(root)]
+    labelled = secrets_corpus.report(out / "secrets-corpus")
+    labelled_ok = all(v.endswith(": ok") for v in labelled[-2:])
+    checks["secrets precision and recall"] = (labelled_ok, "; ".join(labelled[-2:]))
+    lines += ["", *labelled, ""]
     lines += [f"- {k}: {'ok' if ok else 'FAILED'}: {text}" for k, (ok, text) in checks.items()]
     return "\n".join(lines), checks
 

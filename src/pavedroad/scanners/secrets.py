@@ -23,9 +23,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pavedroad import knowledge
 from pavedroad.errors import ScannerError
 from pavedroad.findings import Finding, Severity, fingerprint
-from pavedroad.scanners import secrets_filters, secrets_parallel, yaml_guard
+from pavedroad.scanners import secrets_filters, secrets_identifiers, secrets_parallel, yaml_guard
 from pavedroad.scanners.interface import CachePlan, ScanTarget, ToolInfo
 from pavedroad.scanners.own_rules import (
     CONFLICT_MARKER,
@@ -36,6 +37,7 @@ from pavedroad.scanners.own_rules import (
 )
 from pavedroad.scanners.secrets_baseline import BASELINE as BASELINE  # the scanner's config
 from pavedroad.scanners.secrets_baseline import SETTINGS_LOCK, Baseline, files_read, load_baseline
+from pavedroad.scanners.secrets_identifiers import _PINS as _PINS  # bench/parity.py
 from pavedroad.textfile import read_text
 
 NAME = "secrets"
@@ -73,12 +75,20 @@ SEVERITIES: Mapping[str, Severity] = {
     **dict.fromkeys(_PROVIDER_KEYS, Severity.CRITICAL),
     **dict.fromkeys(_GENERIC, Severity.HIGH),
 }
-# What hardened templates produce: image@sha256:<hex>, ?ref=<sha>, `automount...Token: false`.
-_PINS = (
-    re.compile(r"(?:sha(?:1|256|384|512):|@|ref=)([0-9a-f]{128}|[0-9a-f]{40,96})\b", re.I),
-    re.compile(r"fingerprint[\"']?\s*[:=]\s*[\"']?([0-9a-f]{12,64})\b", re.I),
-)
 _LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none", "~"})
+# Keys whose value NAMES where a secret lives, never a secret: the Secrets Store CSI driver's
+# `secretProviderClass` (a Kubernetes object name) and the service templates' `secrets_backend`
+# answer (one of its choices). Only those exact values pass; any other value is still reported.
+_SECRET_REFERENCES = (
+    re.compile(
+        r"^\s*(?:-\s*)?[\"']?secretProviderClass[\"']?\s*:\s*[\"']?"
+        r"([a-z0-9][a-z0-9.-]{0,252})[\"']?\s*$"
+    ),
+    re.compile(
+        r"^\s*(?:-\s*)?[\"']?secrets_backend[\"']?\s*:\s*[\"']?"
+        r"(none|kubernetes-secret-files|external-secrets|csi-secrets-store)[\"']?\s*$"
+    ),
+)
 # detect-secrets keeps its settings in module globals: one scan at a time per process.
 _LOCK = SETTINGS_LOCK
 
@@ -224,8 +234,11 @@ def detect(scratch: Path, copies: Iterable[Copy], deadline: float) -> list[Hit]:
             _check(deadline)
             collection.scan_file(copy.path)
             hits += _hits(scratch, copy, collection.data.get(copy.path, ()), allowlisted=False)
+    allowlisting = [c for c in copies if c.allowlisting]
+    if not allowlisting:
+        return hits
     with _settings(), _raw_lines_only(bombs):  # the allowlist scan drops the allowlist filter
-        for copy in (c for c in copies if c.allowlisting):
+        for copy in allowlisting:
             _check(deadline)
             found = scan_for_allowlisted_secrets_in_file(str(scratch / copy.path))
             hits += _hits(scratch, copy, found, allowlisted=True)
@@ -297,22 +310,22 @@ def _hits(scratch: Path, copy: Copy, secrets: Iterable[Any], *, allowlisted: boo
 
 
 def is_false_positive(secret_type: str, value: str | None, line: str) -> bool:
-    """Return True for digest/commit pins, Paved Road fingerprints and boolean keyword values."""
+    """Return True for boolean keyword values and identifiers (digests, commit ids, UUIDs)."""
     check = _FALSE_POSITIVE_CHECKS.get(secret_type)
     return value is not None and check is not None and check(value, line)
 
 
 def _is_literal(value: str, line: str) -> bool:
-    return value.strip("'\" ").lower() in _LITERALS
+    return value.strip("'\" ").lower() in _LITERALS or _is_reference(value, line)
 
 
-def _is_pin(value: str, line: str) -> bool:
-    return any(m.group(1).lower() == value.lower() for p in _PINS for m in p.finditer(line))
+def _is_reference(value: str, line: str) -> bool:
+    return any((m := p.match(line)) and m.group(1) == value for p in _SECRET_REFERENCES)
 
 
 _FALSE_POSITIVE_CHECKS: Mapping[str, Callable[[str, str], bool]] = {
     "Secret Keyword": _is_literal,
-    "Hex High Entropy String": _is_pin,
+    **secrets_identifiers.CHECKS,
 }
 
 
@@ -370,8 +383,8 @@ def _finding(hit: Hit, rule: str, verdict: str) -> Finding:
         end_line=hit.line,
         resource=f"sha1:{hit.secret_hash}",
         message=f"{hit.secret_type} at line {hit.line} (sha1 {hit.secret_hash[:12]}).{note}",
-        fix=FIX,
-        docs_url=DOCS_URL,
+        fix=knowledge.fix(rule) or FIX,
+        docs_url=knowledge.docs_url(rule) or DOCS_URL,
         fingerprint=fingerprint(NAME, rule, hit.path, hit.secret_hash),
         inline_suppressed=hit.allowlisted or verdict == "unaudited",
     )

@@ -12,6 +12,9 @@ time linear in the line's length instead of quadratic or cubic on lines padded w
   `[ \t]*`, quadratic in a line's runs of spaces;
 - the option pattern of configparser, which detect-secrets' config transformer runs on every
   line of a file that had no secret: quadratic in the length of a line's runs of spaces.
+
+With GATED, the line loop also skips, line by line, the plugins that cannot find anything there
+(secrets_gate).
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pavedroad.scanners import secrets_gate
+
 # detect-secrets filter path -> the path of its equivalent here, run in its place.
 REPLACEMENTS = {
     "detect_secrets.filters.heuristic.is_indirect_reference": f"{__name__}.is_indirect_reference",
 }
+
+GATED = True  # the line pre-gate and direct plugin calls (False: detect-secrets' own loop)
 
 
 @contextlib.contextmanager
@@ -43,13 +50,16 @@ def linear_patterns(settings: Any) -> Iterator[None]:
             settings.filters[replacement] = {}
     get_filters.cache_clear()
     scan._filter_cache.clear()  # the per-parameter filter lists, built from get_filters
-    make_plugins_linear(get_plugins())  # instances live until the settings are left
+    plugins = get_plugins()  # instances live until the settings are left
+    make_plugins_linear(plugins)
     # Module globals, looked up at each call: the config transformer's configparser, and the
     # allowlist patterns the allowlist filter and the allowlist pass search.
     patches = {
         (config, "configparser"): linear_configparser(),
         (allowlist, "get_allowlist_regexes"): get_allowlist_regexes,
     }
+    if GATED and secrets_gate.supported(scan):
+        patches.update(secrets_gate.fast_dispatch(scan, secrets_gate.LineGate(plugins)))
     saved = {key: getattr(*key) for key in patches}
     for (module, name), value in patches.items():
         setattr(module, name, value)

@@ -96,7 +96,9 @@ def _run_worker(job: tuple[Path, float]) -> list[Hit]:
     left = deadline - time.monotonic()
     if left <= 0:
         raise ScannerError(NAME, "timed out before every file was scanned")
-    command = [sys.executable, "-m", __name__, str(path), str(left)]
+    # The deadline itself: the monotonic clock is the system's, and the worker's start-up
+    # (~0.5 s of imports) counts against the scan's time like any other work.
+    command = [sys.executable, "-m", __name__, str(path), repr(deadline)]
     try:
         done = proc.run(command, tool=NAME, timeout=left + 30)
     except ToolError as exc:
@@ -107,17 +109,17 @@ def _run_worker(job: tuple[Path, float]) -> list[Hit]:
     return [Hit(**fields) for fields in json.loads(done.stdout)]
 
 
-def _work(job: dict[str, Any], seconds: float) -> list[dict[str, Any]]:
+def _work(job: dict[str, Any], deadline: float) -> list[dict[str, Any]]:
     """Scan the job's copies in this process (the worker's side) and return the hits."""
     from pavedroad.scanners.secrets import _LOCK, Copy, detect
 
     copies = [Copy(**{**c, "line_map": tuple(c["line_map"])}) for c in job["copies"]]
     with _LOCK:
-        hits = detect(Path(job["scratch"]), copies, time.monotonic() + seconds)
+        hits = detect(Path(job["scratch"]), copies, deadline)
     return [dataclasses.asdict(h) for h in hits]
 
 
-if __name__ == "__main__":  # a worker: the job file and the seconds left as arguments
+if __name__ == "__main__":  # a worker: the job file and the deadline as arguments
     try:
         job = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
         print(json.dumps(_work(job, float(sys.argv[2]))))
