@@ -6,6 +6,7 @@ Real git repositories, a real store and copier's real merges; the gate is a stan
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,28 @@ def test_drift_reports_one_row_per_template(bench: TwoTemplates, project: Path) 
     assert reports[0].missing == () and reports[1].missing == ("addon/team.txt",)
     only = drift.check([project], bench.catalog(), store.resolve(), template="addon")
     assert [r.template_id for r in only] == ["addon"]
+
+
+def test_the_repository_baseline_is_reported_once_not_per_template(
+    bench: TwoTemplates, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = {
+        "schema": "pavedroad/baseline/v1",
+        "created": "2026-11-30",
+        "expires": "2026-12-30",
+        "stage": None,
+        "findings": [
+            {"fingerprint": "a" * 64, "rule_id": "DL3007", "path": "D", "severity": "low"}
+        ],
+    }
+    write_tree(project, {".pavedroad/baseline.json": json.dumps(baseline)})
+    commit(project)
+    monkeypatch.setenv("PAVED_TODAY", "2027-01-15")
+
+    reports = drift.check([project], bench.catalog(), store.resolve())
+
+    rows = [[c.field for c in r.weakened if c.field.endswith("baseline.json")] for r in reports]
+    assert rows == [[".pavedroad/baseline.json"], []]
 
 
 def test_adopting_a_carried_template_again_is_refused(bench: TwoTemplates, project: Path) -> None:

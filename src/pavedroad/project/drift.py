@@ -94,7 +94,11 @@ def _check_templates(
         names = _answers_files(path, template)
     except PavedError as exc:
         return (DriftReport(path=str(path), error=str(exc)),)
-    return tuple(_check_safely(path, catalog, st, versions, name) for name in names)
+    # The baseline belongs to the repository, not to a template: report it on the first row.
+    return tuple(
+        _check_safely(path, catalog, st, versions, name, repository_row=i == 0)
+        for i, name in enumerate(names)
+    )
 
 
 def _answers_files(path: Path, template: str | None) -> tuple[str, ...]:
@@ -109,9 +113,11 @@ def _check_safely(
     st: store.Store,
     versions: dict[str, tuple[str, ...]],
     answers_file: str = ANSWERS_FILE,
+    *,
+    repository_row: bool = True,
 ) -> DriftReport:
     try:
-        return check_one(path, catalog, st, versions, answers_file)
+        return check_one(path, catalog, st, versions, answers_file, repository_row=repository_row)
     except PavedError as exc:
         return DriftReport(path=str(path), error=str(exc))
     except (OSError, ValueError, RecursionError) as exc:  # keep the other repositories' rows
@@ -124,8 +130,14 @@ def check_one(
     st: store.Store,
     versions: dict[str, tuple[str, ...]],
     answers_file: str = ANSWERS_FILE,
+    *,
+    repository_row: bool = True,
 ) -> DriftReport:
-    """Check one repository against the store and the catalog's guarded files."""
+    """Check one repository against the store and the catalog's guarded files.
+
+    repository_row: also report what belongs to the repository rather than to one template
+    (its baseline); False for a repository's second and later templates.
+    """
     if not path.is_dir():
         what = "is not a folder" if path.exists() else "does not exist"
         raise UserError(f"{path}: {what}; pass the folder of a repository made from the catalog")
@@ -142,7 +154,8 @@ def check_one(
     with _fresh_render(src, rec) as fresh:
         guarded = tuple(_guarded(path, fresh, template.guarded))
         gate = (*_gate_changes(fresh, path), *_config_changes(fresh, path))
-    gate = (*gate, *baseline_file.drift(path))  # expired, grown or extended
+    if repository_row:
+        gate = (*gate, *baseline_file.drift(path))  # expired, grown or extended
     return DriftReport(str(path), rec.template_id, rec.version, newest, behind, guarded, gate)
 
 
