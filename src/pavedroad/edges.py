@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pavedroad.errors import ConfigError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 _FIXES = {
     "missing": "add it",
@@ -83,3 +86,15 @@ def load_yaml(path: Path, display: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{display}: {where}invalid YAML: {problem}; fix the syntax") from None
+
+
+def validate_json(text: str, model: type[Model], display: str, fix: str) -> Model:
+    """Parse JSON text into a strict model; ConfigError naming the file (with `fix`) or field."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{display}: not JSON ({exc}); {fix}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe(display, exc)) from None

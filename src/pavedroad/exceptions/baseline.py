@@ -30,13 +30,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from pavedroad import clock, confine, proc
-from pavedroad.edges import describe
+from pavedroad.edges import validate_json
 from pavedroad.errors import ConfigError, PavedError, ToolError
 from pavedroad.findings import Finding
 from pavedroad.policy import file as policy_file
@@ -152,16 +151,8 @@ def to_json(baseline: Baseline) -> str:
 
 def parse(text: str, policy: Policy, display: str = BASELINE_PATH) -> Baseline:
     """Validate the file's text; ConfigError naming the field, or a span over max_days."""
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{display}: not JSON ({exc}); restore it from git or run `paved baseline create`"
-        ) from None
-    try:
-        model = _BaselineModel.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe(display, exc)) from None
+    fix = "restore it from git or run `paved baseline create`"
+    model = validate_json(text, _BaselineModel, display, fix)
     span = (model.expires - model.created).days
     if span > policy.max_days:
         raise ConfigError(

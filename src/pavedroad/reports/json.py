@@ -65,10 +65,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from pavedroad.edges import describe
-from pavedroad.errors import ConfigError
+from pavedroad.edges import validate_json
 from pavedroad.findings import Finding, Severity
 from pavedroad.gate.result import GatedFinding, GateResult, Hold, Pipeline, RunRecord, Verdict
 from pavedroad.reports._common import counts, held_counts, ordered
@@ -217,16 +216,8 @@ class _DocumentModel(_Read):
 
 def read(text: str, display: str) -> GateResult:
     """Read a `pavedroad/gate/v1` document back into a gate result; ConfigError if it is not one."""
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{display}: not JSON ({exc}); pass the file `paved gate --format json` wrote"
-        ) from None
-    try:
-        doc = _DocumentModel.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe(display, exc)) from None
+    fix = "pass the file `paved gate --format json` wrote"
+    doc = validate_json(text, _DocumentModel, display, fix)
     return GateResult(
         stage=doc.stage,
         root="",
